@@ -1,0 +1,3 @@
+from hengelo_analysis.cli import main
+
+raise SystemExit(main())

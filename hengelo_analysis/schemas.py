@@ -1,0 +1,44 @@
+"""pandera schemas of the processed tables: the contract between ``clean`` and the notebooks."""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from hengelo_analysis.areas import AREA_CODE_RE
+from hengelo_analysis.errors import DataError
+
+AREA_LEVELS = ["land", "gemeente", "wijk", "buurt"]
+
+crime = pa.DataFrameSchema(
+    {
+        "area_code": pa.Column("string", pa.Check.str_matches(AREA_CODE_RE.pattern)),
+        "area_level": pa.Column("string", pa.Check.isin(AREA_LEVELS)),
+        "gemeente_code": pa.Column("string", pa.Check.str_matches(r"^GM\d{4}$"), nullable=True),
+        "area_name": pa.Column("string", nullable=True),
+        "year": pa.Column("int64", pa.Check.in_range(1990, 2100)),
+        "crime_code": pa.Column("string", pa.Check.str_matches(r"^\d+\.\d+\.\d+$")),
+        "crime_label": pa.Column("string"),
+        # Nullable on purpose: missing means "not published", which is not 0.
+        "registered": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+    },
+    unique=["area_code", "year", "crime_code"],
+    strict=True,
+    coerce=True,
+    name="crime",
+)
+
+
+def validate(schema: pa.DataFrameSchema, df, source: str):
+    """Validate ``df``; a failure becomes one DataError naming the table, column and row."""
+    try:
+        return schema.validate(df, lazy=False)
+    except pa.errors.SchemaError as exc:
+        column = getattr(exc, "column_name", None)
+        failure = getattr(exc, "failure_cases", None)
+        row = None
+        if failure is not None and hasattr(failure, "index") and len(failure) > 0:
+            idx = failure["index"].iloc[0] if "index" in failure else None
+            row = int(idx) + 1 if idx is not None and str(idx).isdigit() else None
+        raise DataError(
+            source, f"fails the {schema.name} schema: {exc}".splitlines()[0], column=column, row=row
+        ) from exc
