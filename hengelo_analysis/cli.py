@@ -188,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(levelname)s %(message)s",
         stream=sys.stderr,
     )
+    if not args.debug:
+        # papermill logs every notebook's paths at INFO; our own log lines say what matters.
+        logging.getLogger("papermill").setLevel(logging.WARNING)
     layout = Layout(data_dir=args.data_dir, reports_dir=args.reports_dir, source=args.source)
     try:
         COMMANDS[args.command](args, layout)

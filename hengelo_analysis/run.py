@@ -1,28 +1,44 @@
 """``run``: execute the report notebooks with papermill, one parameter set per run.
 
-Executed notebooks land in ``<edition>/notebooks/``; that folder is swapped in only when every
-notebook succeeded. A failing notebook is saved with its traceback in ``<edition>/failed/`` and the
-run stops with one line naming the notebook and cell.
+Notebooks run in parallel (threads; each drives its own kernel process) up to the core count.
+Each executed notebook carries a cache key (content hashes of the notebook, the parameters, the
+processed tables it reads and the library code); a rerun reuses an executed notebook whose key is
+unchanged, so a warm rerun costs almost nothing and a changed table reruns only the notebooks that
+read it. Executed notebooks land in ``<edition>/notebooks/``, swapped in only when every notebook
+succeeded; a failing notebook is saved with its traceback in ``<edition>/failed/``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import os
 import re
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 
-from hengelo_analysis import atomic
+import nbformat
+
+from hengelo_analysis import atomic, secrets
 from hengelo_analysis.errors import NotebookError, ParameterError
-from hengelo_analysis.paths import NOTEBOOK_DIR, Layout
+from hengelo_analysis.paths import NOTEBOOK_DIR, PACKAGE_DIR, Layout
 
 log = logging.getLogger(__name__)
 
 KERNEL_NAME = "hengelo-analysis"
 NOTEBOOK_NAME_RE = re.compile(r"^\d\d_[a-z0-9_]+\.ipynb$")
-CELL_TIMEOUT_SECONDS = 600
+DEFAULT_CELL_TIMEOUT_SECONDS = 600
+
+
+def cell_timeout() -> int:
+    """Per-cell time limit; ``HENGELO_CELL_TIMEOUT`` overrides it (CI sets it)."""
+    value = os.environ.get("HENGELO_CELL_TIMEOUT", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_CELL_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,16 @@ class RunParameters:
             "data_dir": self.data_dir,
             "rate_unit": self.rate_unit,
         }
+
+
+def check_parameters(parameters: dict) -> None:
+    """Refuse parameters that look like credentials: papermill writes parameters into the notebook."""
+    for name in parameters:
+        if secrets.SECRET_NAME_RE.search(name):
+            raise ParameterError(
+                f"parameter {name!r} looks like a secret; pass it as environment variable "
+                f"{secrets.PREFIX}{name.upper()} instead (parameters are saved in the notebook)"
+            )
 
 
 def report_notebooks(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
@@ -71,7 +97,69 @@ def ensure_kernel() -> str:
     return KERNEL_NAME
 
 
-def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str) -> None:
+# --- cache keys ---------------------------------------------------------------------------------
+
+
+def _sha256_file(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def code_version() -> str:
+    """Hash of the library's code and templates: a code change invalidates every cached notebook."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.is_file() and path.suffix in {".py", ".j2", ".css", ".json", ".csv"}:
+            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
+            digest.update(path.read_bytes())
+    for name in ("pandas", "matplotlib", "scipy", "statsmodels", "geopandas", "nbconvert"):
+        try:
+            digest.update(f"{name}={metadata.version(name)}".encode())
+        except metadata.PackageNotFoundError:
+            pass
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def notebook_inputs(notebook: Path) -> list[str] | None:
+    """Processed tables a notebook declares in ``metadata.hengelo.inputs`` (None: all of them)."""
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    inputs = nb.get("metadata", {}).get("hengelo", {}).get("inputs")
+    return list(inputs) if inputs is not None else None
+
+
+def input_hashes(processed_dir: Path, inputs: list[str] | None) -> dict[str, str]:
+    """Content hashes of the processed files a notebook reads (provenance.json always)."""
+    files = sorted(p for p in processed_dir.glob("*") if p.is_file() and not p.name.startswith("."))
+    hashes = {}
+    for path in files:
+        stem = path.name.split(".")[0]
+        if inputs is None or stem in inputs or path.name == "provenance.json":
+            hashes[path.name] = _sha256_file(path)
+    return hashes
+
+
+def cache_key(notebook: Path, parameters: dict, processed_dir: Path, code: str) -> str:
+    payload = {
+        "notebook": _sha256_file(notebook),
+        "parameters": parameters,
+        "inputs": input_hashes(processed_dir, notebook_inputs(notebook)),
+        "code": code,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def cached_key_of(executed: Path) -> str | None:
+    try:
+        nb = json.loads(executed.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return nb.get("metadata", {}).get("hengelo", {}).get("cache_key")
+
+
+# --- execution ----------------------------------------------------------------------------------
+
+
+def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str, key: str) -> None:
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
@@ -84,37 +172,91 @@ def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str) 
             cwd=str(source.parent),
             progress_bar=False,
             log_output=False,
-            execution_timeout=CELL_TIMEOUT_SECONDS,
+            execution_timeout=cell_timeout(),
         )
     except PapermillExecutionError as exc:
         raise NotebookError(
             f"{source.name}: cell {exc.exec_count} raised {exc.ename}: {exc.evalue}"
         ) from exc
+    except Exception as exc:  # timeouts and dead kernels come as other exception types
+        raise NotebookError(f"{source.name}: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
+    finally:
+        _scrub_secrets(output)
+    nb = nbformat.read(output, as_version=4)
+    nb.metadata.setdefault("hengelo", {})["cache_key"] = key
+    with atomic.atomic_path(output) as tmp:
+        nbformat.write(nb, tmp)
+
+
+def _scrub_secrets(path: Path) -> None:
+    values = secrets.values()
+    if not values or not path.exists():
+        return
+    text = path.read_text(encoding="utf-8")
+    clean = secrets.redact(text, values)
+    if clean != text:
+        log.warning("%s: a secret value appeared in the output and was redacted", path.name)
+        atomic.write_text(path, clean)
+
+
+def _workers(count: int) -> int:
+    configured = os.environ.get("HENGELO_WORKERS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(count, os.cpu_count() or 1))
 
 
 def run_notebooks(
     layout: Layout, params: RunParameters, notebooks: list[Path] | None = None
 ) -> list[Path]:
-    """Execute every report notebook; return the executed notebooks' paths."""
+    """Execute (or reuse) every report notebook; return the executed notebooks' paths."""
     notebooks = report_notebooks() if notebooks is None else notebooks
     if not notebooks:
         raise ParameterError(f"no report notebooks (NN_name.ipynb) found in {NOTEBOOK_DIR}")
-    kernel = ensure_kernel()
+    parameters = params.as_dict()
+    check_parameters(parameters)
     edition = layout.edition_dir(params.gemeente, params.peiljaar)
+    previous = edition / "notebooks"
     failed_dir = edition / "failed"
-    with atomic.staged_directory(edition / "notebooks") as staging:
+    code = code_version()
+    keys = {nb: cache_key(nb, parameters, layout.processed_dir, code) for nb in notebooks}
+    stale = [nb for nb in notebooks if cached_key_of(previous / nb.name) != keys[nb]]
+    if not stale and len(list(previous.glob("*.ipynb"))) == len(notebooks):
+        log.info("all %d notebooks up to date; nothing to execute", len(notebooks))
+        return sorted(previous.glob("*.ipynb"))
+    kernel = ensure_kernel()
+
+    with atomic.staged_directory(previous) as staging:
         for nb in notebooks:
-            out = staging / nb.name
-            log.info("executing %s", nb.name)
-            try:
-                execute_notebook(nb, out, params.as_dict(), kernel)
-            except NotebookError as exc:
-                failed_dir.mkdir(parents=True, exist_ok=True)
-                if out.exists():
-                    shutil.copy2(out, failed_dir / nb.name)
-                raise NotebookError(
-                    f"{exc}; executed notebook saved as {failed_dir / nb.name}"
-                ) from exc
+            if nb not in stale:
+                shutil.copy2(previous / nb.name, staging / nb.name)
+        log.info(
+            "executing %d of %d notebooks (%d reused)",
+            len(stale),
+            len(notebooks),
+            len(notebooks) - len(stale),
+        )
+        errors: list[tuple[Path, NotebookError]] = []
+        with ThreadPoolExecutor(max_workers=_workers(len(stale))) as pool:
+            futures = {
+                pool.submit(
+                    execute_notebook, nb, staging / nb.name, parameters, kernel, keys[nb]
+                ): nb
+                for nb in stale
+            }
+            for future, nb in futures.items():
+                try:
+                    future.result()
+                except NotebookError as exc:
+                    errors.append((nb, exc))
+        if errors:
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            for nb, _ in errors:
+                if (staging / nb.name).exists():
+                    shutil.copy2(staging / nb.name, failed_dir / nb.name)
+            nb, exc = errors[0]
+            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+            raise NotebookError(f"{exc}{more}; executed notebook saved as {failed_dir / nb.name}")
     if failed_dir.exists():
         shutil.rmtree(failed_dir, ignore_errors=True)
-    return sorted((edition / "notebooks").glob("*.ipynb"))
+    return sorted(previous.glob("*.ipynb"))
