@@ -134,7 +134,12 @@ def _read_page(path: Path, measure: str, labels: dict, names: dict) -> pd.DataFr
     negative = numeric < 0
     if negative.any():
         r = df.loc[negative].iloc[0]
-        raise DataError(path, f"negative count {r[measure]!r}", column=measure, row=int(r["_row"]))
+        raise DataError(
+            path,
+            f"negative count {int(numeric[negative].iloc[0])}",
+            column=measure,
+            row=int(r["_row"]),
+        )
 
     out = pd.DataFrame(
         {

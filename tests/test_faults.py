@@ -1,0 +1,189 @@
+"""Faults: bad input, interruption and failing notebooks are loud, bounded and harmless.
+
+Every case runs the real CLI in a subprocess on a copy of the demo data that has already produced
+processed tables and a published edition, breaks one thing, and asserts: a non-zero exit, exactly
+one error line naming the file (and column/row where there is one), no traceback, and processed
+data and published reports byte-for-byte unchanged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_RAW
+
+pytestmark = pytest.mark.slow
+
+CRIME = Path("raw/demo/47018NED")
+
+
+def cli(*args, **kwargs):
+    return subprocess.run(
+        [sys.executable, "-m", "hengelo_analysis", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        **kwargs,
+    )
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A data dir and reports dir after one successful `report`."""
+    root = tmp_path_factory.mktemp("faults")
+    shutil.copytree(DEMO_RAW, root / "data" / "raw" / "demo")
+    result = cli("report", "--data-dir", str(root / "data"), "--reports-dir", str(root / "reports"))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def work(built, tmp_path):
+    root = tmp_path / "w"
+    shutil.copytree(built, root)
+    return root
+
+
+def _page(root: Path, number: int = 2) -> Path:
+    return root / "data" / CRIME / f"TypedDataSet-{number:04d}.json"
+
+
+def _edit_row(root: Path, change):
+    page = _page(root)
+    doc = json.loads(page.read_text())
+    change(doc["value"])
+    page.write_text(json.dumps(doc))
+    return page
+
+
+def truncated_page(root):
+    page = _page(root)
+    page.write_bytes(page.read_bytes()[:5000])
+    return "TypedDataSet-0002.json: not valid JSON"
+
+
+def wrong_type(root):
+    _edit_row(root, lambda rows: rows[6].update({"GeregistreerdeMisdrijven_1": "twaalf"}))
+    return "TypedDataSet-0002.json, column 'GeregistreerdeMisdrijven_1', row 7: not a whole number"
+
+
+def unknown_crime_code(root):
+    _edit_row(root, lambda rows: rows[2].update({"SoortMisdrijf": "9.9.9 "}))
+    return "column 'SoortMisdrijf', row 3: crime code '9.9.9' not in the SoortMisdrijf dimension"
+
+
+def unknown_area_code(root):
+    _edit_row(root, lambda rows: rows[0].update({"WijkenEnBuurten": "XY0164    "}))
+    return "column 'WijkenEnBuurten', row 1: unknown area code 'XY0164'"
+
+
+def duplicate_rows(root):
+    _edit_row(root, lambda rows: rows.append(dict(rows[0])))
+    return "duplicate row for"
+
+
+def negative_count(root):
+    _edit_row(root, lambda rows: rows[4].update({"GeregistreerdeMisdrijven_1": -1}))
+    return "row 5: negative count -1"
+
+
+def empty_file(root):
+    _page(root).write_bytes(b"")
+    return "TypedDataSet-0002.json: not valid JSON"
+
+
+def missing_dimension(root):
+    (root / "data" / CRIME / "SoortMisdrijf.json").unlink()
+    return "SoortMisdrijf.json: entity set missing from the table folder"
+
+
+def not_odata(root):
+    _page(root).write_text(json.dumps({"error": {"message": "Service unavailable"}}))
+    return 'not an OData v3 JSON document (no "value" list)'
+
+
+CASES = [
+    truncated_page,
+    wrong_type,
+    unknown_crime_code,
+    unknown_area_code,
+    duplicate_rows,
+    negative_count,
+    empty_file,
+    missing_dimension,
+    not_odata,
+]
+
+
+@pytest.mark.parametrize("breakage", CASES, ids=[c.__name__ for c in CASES])
+def test_bad_input_is_refused_in_one_line_and_changes_nothing(work, breakage):
+    before_processed = snapshot(work / "data" / "processed")
+    before_reports = snapshot(work / "reports")
+    expected = breakage(work)
+    result = cli("report", "--data-dir", str(work / "data"), "--reports-dir", str(work / "reports"))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1, result.stderr
+    assert expected in errors[0]
+    assert "Traceback" not in result.stderr
+    assert snapshot(work / "data" / "processed") == before_processed
+    assert snapshot(work / "reports") == before_reports
+
+
+def test_missing_table_is_a_warning_and_the_rest_still_runs(work):
+    shutil.rmtree(work / "data" / CRIME)
+    result = cli("clean", "--data-dir", str(work / "data"))
+    assert result.returncode == 0
+    assert "table 47018NED not found" in result.stderr
+
+
+def test_ctrl_c_during_run_leaves_no_partial_output(work):
+    edition = work / "reports" / "demo" / "GM0164" / "2024"
+    before = snapshot(edition)
+    # Touch the code version so every notebook really executes.
+    env = {**os.environ, "HENGELO_WORKERS": "1"}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "hengelo_analysis",
+            "run",
+            "--data-dir",
+            str(work / "data"),
+            "--reports-dir",
+            str(work / "reports"),
+            "--rate-unit",
+            "10000",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,  # its own process group, like a terminal's foreground job
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not list(edition.glob(".notebooks.staging-*")):
+        time.sleep(0.05)
+    assert list(edition.glob(".notebooks.staging-*")), "run never started"
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in stderr
+    assert not [p for p in edition.parent.rglob("*") if "staging" in p.name or p.suffix == ".tmp"]
+    assert snapshot(edition) == before
