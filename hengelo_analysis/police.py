@@ -4,6 +4,11 @@ Traps handled (data-sources.md §0, §1): keys right-padded with spaces; ``null`
 (kept as missing, never 0); the ``0.0.0`` total kept as its own code (never summed with its parts);
 ``JJ00`` year rows kept and month rows (``MMnn``) ignored; titles prefixed with their code; the
 measure column suffix resolved from ``DataProperties``; ``NL00`` as the national row.
+
+The national table has about 10 million rows, so pages are read columnar: each page is parsed with
+orjson, its keys are dictionary-encoded to small integers on the fly, and every string operation
+(strip, validate, label) runs once per distinct key instead of once per row. The result uses
+categorical columns, which parquet stores as dictionaries.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+import orjson
 import pandas as pd
 
 from hengelo_analysis.areas import AREA_CODE_RE, LEVEL_BY_PREFIX
@@ -21,6 +28,8 @@ TABLE_ID = "47018NED"
 MEASURE_PREFIX = "GeregistreerdeMisdrijven"
 YEAR_PERIOD_RE = re.compile(r"^(\d{4})JJ00$")
 TITLE_PREFIX_RE = re.compile(r"^[\d.]+\s+")
+REQUIRED = ("SoortMisdrijf", "WijkenEnBuurten", "Perioden")
+CATEGORICAL = ("area_code", "area_level", "gemeente_code", "area_name", "crime_code", "crime_label")
 
 
 def resolve_topic_key(properties: list[dict], prefix: str, path: Path) -> str:
@@ -37,125 +46,220 @@ def strip_code_prefix(title: str) -> str:
     return TITLE_PREFIX_RE.sub("", title.strip())
 
 
+class _Encoder:
+    """Maps raw (padded) key strings to consecutive integers, remembering the raw keys."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+
+    def encode(self, values: list) -> np.ndarray:
+        # factorize per page (C speed), then map the page's few distinct keys to global codes
+        local, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=False)
+        index = self.index
+        mapping = np.empty(len(uniques), dtype=np.int32)
+        for i, v in enumerate(uniques):
+            code = index.get(v)
+            if code is None:
+                code = index[v] = len(index)
+            mapping[i] = code
+        return mapping[local]
+
+    @property
+    def keys(self) -> list:
+        return list(self.index)
+
+
+def _parse_page(path: Path) -> list[dict]:
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise DataError(path, f"not valid JSON ({exc})".split(": line")[0]) from exc
+    if not isinstance(doc, dict) or not isinstance(doc.get("value"), list):
+        raise DataError(path, 'not an OData v3 JSON document (no "value" list)')
+    return doc["value"]
+
+
+def _values(path: Path, rows: list[dict], column: str) -> list:
+    try:
+        return [r[column] for r in rows]
+    except (KeyError, TypeError):
+        for number, r in enumerate(rows, start=1):
+            if not isinstance(r, dict) or column not in r:
+                raise DataError(path, "column missing", column=column, row=number) from None
+        raise
+
+
+def _counts(path: Path, values: list, measure: str) -> np.ndarray:
+    """Counts as float64 with NaN for null; refuses text, fractions and negative numbers."""
+    kinds = set(map(type, values))
+    if not kinds <= {int, type(None)}:
+        for number, v in enumerate(values, start=1):
+            if v is not None and (
+                isinstance(v, bool) or not isinstance(v, int | float) or v != int(v)
+            ):
+                raise DataError(path, f"not a whole number: {v!r}", column=measure, row=number)
+    counts = np.array(values, dtype=np.float64)  # None becomes NaN
+    negative = np.flatnonzero(counts < 0)
+    if negative.size:
+        number = int(negative[0]) + 1
+        raise DataError(
+            path, f"negative count {int(counts[negative[0]])}", column=measure, row=number
+        )
+    return counts
+
+
 def clean_crime_table(table_dir: Path) -> pd.DataFrame:
     """Read a 47018NED table folder and return the tidy ``crime`` table.
 
     Columns: area_code, area_level, gemeente_code, area_name, year, crime_code, crime_label,
-    registered (nullable Int64; missing = not published).
+    registered (nullable Int64; missing = not published). Code and label columns are categorical.
     """
     props_path = table_dir / "DataProperties.json"
     measure = resolve_topic_key(
         read_entity_set(table_dir, "DataProperties"), MEASURE_PREFIX, props_path
     )
-    soort = read_entity_set(table_dir, "SoortMisdrijf")
-    regions = read_entity_set(table_dir, "WijkenEnBuurten")
-    labels = {r["Key"].strip(): strip_code_prefix(r.get("Title") or "") for r in soort}
-    names = {r["Key"].strip(): (r.get("Title") or "").strip() for r in regions}
-
-    frames = []
-    for path in entity_set_files(table_dir, "TypedDataSet"):
-        frames.append(_read_page(path, measure, labels, names))
-    if not frames:
+    labels = {
+        r["Key"].strip(): strip_code_prefix(r.get("Title") or "")
+        for r in read_entity_set(table_dir, "SoortMisdrijf")
+    }
+    names = {
+        r["Key"].strip(): (r.get("Title") or "").strip()
+        for r in read_entity_set(table_dir, "WijkenEnBuurten")
+    }
+    pages = entity_set_files(table_dir, "TypedDataSet")
+    if not pages:
         raise DataError(
             table_dir / "TypedDataSet.json", "no TypedDataSet pages in the table folder"
         )
-    crime = pd.concat(frames, ignore_index=True)
 
-    dup = crime.duplicated(["area_code", "year", "crime_code"], keep=False)
-    if dup.any():
-        first = crime.loc[dup].iloc[0]
-        raise DataError(
-            first["_file"],
-            f"duplicate row for {first['area_code']} {first['year']} {first['crime_code']}",
-            row=int(first["_row"]),
-        )
-    crime = crime.drop(columns=["_file", "_row"])
-    return crime.sort_values(["area_code", "crime_code", "year"], ignore_index=True)
+    areas, crimes, periods = _Encoder(), _Encoder(), _Encoder()
+    parts: dict[str, list[np.ndarray]] = {
+        k: [] for k in ("area", "crime", "period", "count", "page", "row")
+    }
+    for page_number, path in enumerate(pages):
+        rows = _parse_page(path)
+        columns = {c: _values(path, rows, c) for c in (*REQUIRED, measure)}
+        area = areas.encode(columns["WijkenEnBuurten"])
+        crime = crimes.encode(columns["SoortMisdrijf"])
+        period = periods.encode(columns["Perioden"])
+        count = _counts(path, columns[measure], measure)
+        _check_keys(path, areas, area, "WijkenEnBuurten", _area_ok)
+        _check_keys(path, crimes, crime, "SoortMisdrijf", lambda k: k.strip() in labels)
+        parts["area"].append(area)
+        parts["crime"].append(crime)
+        parts["period"].append(period)
+        parts["count"].append(count)
+        parts["page"].append(np.full(len(rows), page_number, dtype=np.int32))
+        parts["row"].append(np.arange(1, len(rows) + 1, dtype=np.int32))
+    data = {k: np.concatenate(v) for k, v in parts.items()}
 
+    # Years from the distinct period keys; month rows (2017MM12) belong to another grain.
+    period_year = np.array(
+        [
+            int(m.group(1)) if (m := YEAR_PERIOD_RE.match(str(k).strip())) else -1
+            for k in periods.keys
+        ],
+        dtype=np.int64,
+    )
+    years = period_year[data["period"]] if len(period_year) else np.empty(0, np.int64)
+    keep = years >= 0
+    data = {k: v[keep] for k, v in data.items()}
+    years = years[keep]
 
-def _read_page(path: Path, measure: str, labels: dict, names: dict) -> pd.DataFrame:
-    from hengelo_analysis.odata import read_document
-
-    rows = read_document(path)["value"]
-    df = pd.DataFrame(rows)
-    if df.empty:
-        return pd.DataFrame(
-            columns=[
-                "area_code",
-                "area_level",
-                "gemeente_code",
-                "area_name",
-                "year",
-                "crime_code",
-                "crime_label",
-                "registered",
-                "_file",
-                "_row",
-            ]
-        )
-    for column in ("SoortMisdrijf", "WijkenEnBuurten", "Perioden", measure):
-        if column not in df.columns:
-            raise DataError(path, "column missing", column=column)
-    df["_row"] = range(1, len(df) + 1)
-    period = df["Perioden"].astype("string").str.strip()
-    years = period.str.extract(YEAR_PERIOD_RE, expand=False)
-    df = df.loc[years.notna()].copy()  # month rows (2017MM12) belong to another grain
-    df["year"] = years.loc[df.index].astype("int64")
-
-    df["area_code"] = df["WijkenEnBuurten"].astype("string").str.strip()
-    bad_area = ~df["area_code"].str.match(AREA_CODE_RE.pattern).fillna(False)
-    if bad_area.any():
-        r = df.loc[bad_area].iloc[0]
-        raise DataError(
-            path,
-            f"unknown area code {r['area_code']!r}",
-            column="WijkenEnBuurten",
-            row=int(r["_row"]),
-        )
-    df["crime_code"] = df["SoortMisdrijf"].astype("string").str.strip()
-    unknown = ~df["crime_code"].isin(labels.keys())
-    if unknown.any():
-        r = df.loc[unknown].iloc[0]
-        raise DataError(
-            path,
-            f"crime code {r['crime_code']!r} not in the SoortMisdrijf dimension",
-            column="SoortMisdrijf",
-            row=int(r["_row"]),
-        )
-
-    values = df[measure]
-    numeric = pd.to_numeric(values, errors="coerce")
-    bad = values.notna() & (numeric.isna() | (numeric % 1 != 0))
-    if bad.any():
-        r = df.loc[bad].iloc[0]
-        raise DataError(
-            path, f"not a whole number: {r[measure]!r}", column=measure, row=int(r["_row"])
-        )
-    negative = numeric < 0
-    if negative.any():
-        r = df.loc[negative].iloc[0]
-        raise DataError(
-            path,
-            f"negative count {int(numeric[negative].iloc[0])}",
-            column=measure,
-            row=int(r["_row"]),
-        )
-
-    out = pd.DataFrame(
+    area_keys = [str(k).strip() for k in areas.keys]
+    crime_keys = [str(k).strip() for k in crimes.keys]
+    frame = pd.DataFrame(
         {
-            "area_code": df["area_code"],
-            "area_level": df["area_code"].str[:2].map(LEVEL_BY_PREFIX),
-            "gemeente_code": df["area_code"]
-            .where(~df["area_code"].str.startswith("NL"))
-            .str[2:6]
-            .radd("GM"),
-            "area_name": df["area_code"].map(names).astype("string"),
-            "year": df["year"],
-            "crime_code": df["crime_code"],
-            "crime_label": df["crime_code"].map(labels).astype("string"),
-            "registered": numeric.astype("Int64"),
-            "_file": str(path),
-            "_row": df["_row"],
+            "area_code": pd.Categorical.from_codes(data["area"], categories=_unique(area_keys)),
+            "year": years,
+            "crime_code": pd.Categorical.from_codes(data["crime"], categories=_unique(crime_keys)),
+            "registered": pd.array(data["count"], dtype="Float64").astype("Int64"),
         }
     )
-    return out
+    _refuse_duplicates(frame, data, pages)
+    return _with_labels(frame, labels, names)
+
+
+def _area_ok(key) -> bool:
+    return isinstance(key, str) and bool(AREA_CODE_RE.match(key.strip()))
+
+
+def _check_keys(path: Path, encoder: _Encoder, codes: np.ndarray, column: str, ok) -> None:
+    """Validate only keys not seen before on earlier pages (cheap: once per distinct key)."""
+    checked = getattr(encoder, "_checked", 0)
+    new_keys = encoder.keys[checked:]
+    for offset, key in enumerate(new_keys):
+        if not ok(key):
+            code = checked + offset
+            number = int(np.flatnonzero(codes == code)[0]) + 1
+            shown = key.strip() if isinstance(key, str) else key
+            problem = (
+                f"unknown area code {shown!r}"
+                if column == "WijkenEnBuurten"
+                else f"crime code {shown!r} not in the SoortMisdrijf dimension"
+            )
+            raise DataError(path, problem, column=column, row=number)
+    encoder._checked = len(encoder.keys)  # type: ignore[attr-defined]
+
+
+def _unique(keys: list[str]) -> list[str]:
+    """Keys differing only in padding would collapse when stripped: make that impossible silently."""
+    if len(set(keys)) != len(keys):
+        seen: set[str] = set()
+        dup = next(k for k in keys if k in seen or seen.add(k))
+        raise ValueError(f"key {dup!r} appears with different padding")
+    return keys
+
+
+def _refuse_duplicates(frame: pd.DataFrame, data: dict, pages: list[Path]) -> None:
+    key = (
+        frame["area_code"].cat.codes.to_numpy(np.int64) * 10_000 + frame["year"].to_numpy() % 10_000
+    ) * 1_000 + frame["crime_code"].cat.codes.to_numpy(np.int64)
+    _, first_index, counts = np.unique(key, return_index=True, return_counts=True)
+    if (counts > 1).any():
+        dup_key = key[first_index[np.flatnonzero(counts > 1)[0]]]
+        second = np.flatnonzero(key == dup_key)[1]
+        r = frame.iloc[second]
+        raise DataError(
+            pages[int(data["page"][second])],
+            f"duplicate row for {r['area_code']} {r['year']} {r['crime_code']}",
+            row=int(data["row"][second]),
+        )
+
+
+def _with_labels(frame: pd.DataFrame, labels: dict, names: dict) -> pd.DataFrame:
+    """Add level, gemeente, name and label columns, computed once per distinct code."""
+    area_codes = pd.Series(frame["area_code"].cat.categories)
+    per_area = pd.DataFrame(
+        {
+            "area_level": area_codes.str[:2].map(LEVEL_BY_PREFIX),
+            "gemeente_code": area_codes.where(~area_codes.str.startswith("NL")).str[2:6].radd("GM"),
+            "area_name": area_codes.map(names),
+        }
+    )
+    codes = frame["area_code"].cat.codes.to_numpy()
+    for column in ("area_level", "gemeente_code", "area_name"):
+        values = per_area[column]
+        categories = pd.Index(values.dropna().unique())
+        mapped = categories.get_indexer(values)  # -1 for missing
+        frame[column] = pd.Categorical.from_codes(mapped[codes], categories=categories)
+    crime_categories = pd.Series(frame["crime_code"].cat.categories)
+    label_values = crime_categories.map(labels)
+    label_categories = pd.Index(label_values.dropna().unique())
+    frame["crime_label"] = pd.Categorical.from_codes(
+        label_categories.get_indexer(label_values)[frame["crime_code"].cat.codes.to_numpy()],
+        categories=label_categories,
+    )
+    frame = frame[
+        [
+            "area_code",
+            "area_level",
+            "gemeente_code",
+            "area_name",
+            "year",
+            "crime_code",
+            "crime_label",
+            "registered",
+        ]
+    ]
+    return frame.sort_values(["area_code", "crime_code", "year"], ignore_index=True)
