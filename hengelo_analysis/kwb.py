@@ -76,14 +76,12 @@ def _counts(df: pd.DataFrame, column: str, path: Path) -> pd.Series:
     bad = values.notna() & (numeric.isna() | (numeric % 1 != 0))
     if bad.any():
         r = df.loc[bad].iloc[0]
-        raise DataError(
-            path, f"not a whole number: {r[column]!r}", column=column, row=int(r["_row"])
-        )
+        raise DataError(path, f"not a whole number: {r[column]}", column=column, row=int(r["_row"]))
     numeric = numeric.where(~numeric.isin(SENTINELS))
     negative = numeric < 0
     if negative.any():
         r = df.loc[negative].iloc[0]
-        raise DataError(path, f"negative value {r[column]!r}", column=column, row=int(r["_row"]))
+        raise DataError(path, f"negative value {r[column]}", column=column, row=int(r["_row"]))
     return numeric.astype("Int64")
 
 
