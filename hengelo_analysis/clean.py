@@ -91,6 +91,10 @@ def clean_source(layout: Layout) -> CleanResult:
         for name, df in tables.items():
             result.tables[name] = schemas.validate(GROUP_SCHEMAS[name], df, str(layout.raw_dir))
         for table_id, table_dir in used_dirs.items():
+            if not (table_dir / "manifest.json").exists():
+                result.warnings.append(
+                    f"{table_dir}: no manifest.json; treating the files as saved by hand"
+                )
             used.add(table_id)
             result.provenance[table_id] = table_provenance(table_dir)
     for table_id in sorted(set(found) - set(CLEANERS) - used):

@@ -122,7 +122,7 @@ def clean_areas_folder(folder: Path) -> gpd.GeoDataFrame:
 
 
 def clean_areas(raw_dir: Path, found: dict[str, Path]):
-    """The ``areas`` table for ``clean``: ``({"areas": gdf}, {}, warnings)``.
+    """The ``areas`` table for ``clean``: ``({"areas": gdf}, {"pdok/<year>": folder}, warnings)``.
 
     Uses the PDOK year matching 47018NED's indeling (``MapYear``) when present, else the latest.
     """
@@ -135,4 +135,5 @@ def clean_areas(raw_dir: Path, found: dict[str, Path]):
             {},
             [f"no PDOK boundaries under {raw_dir / 'pdok'}; areas (maps) will be missing"],
         )
-    return {"areas": clean_areas_folder(folder)}, {}, []
+    # The folder goes into provenance.json under "pdok/<year>" (its manifest: retrieval, synthetic).
+    return {"areas": clean_areas_folder(folder)}, {f"pdok/{folder.name}": folder}, []

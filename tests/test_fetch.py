@@ -329,3 +329,24 @@ def test_cli_fetch_then_clean_real(tmp_path, monkeypatch, capsys):
     )
     areas = gpd.read_file(processed / "areas.gpkg")
     assert len(areas) == 73 and areas.crs.to_epsg() == 28992
+
+
+def test_report_real_fetches_only_when_the_cache_is_missing(tmp_path, monkeypatch):
+    from hengelo_analysis import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "cmd_fetch", lambda args, layout: calls.append("fetch"))
+    for name in ("cmd_clean", "cmd_run", "cmd_publish"):
+        monkeypatch.setattr(cli, name, lambda args, layout, n=name: calls.append(n))
+    data = tmp_path / "data"
+    assert main(["report", "--source", "real", "--data-dir", str(data)]) == 0
+    assert calls[0] == "fetch"
+    calls.clear()
+    (data / "raw" / "real" / "47018NED").mkdir(parents=True)
+    assert main(["report", "--source", "real", "--data-dir", str(data)]) == 0
+    assert "fetch" not in calls
+    assert main(["report", "--source", "real", "--refresh", "--data-dir", str(data)]) == 0
+    assert calls.count("fetch") == 1
+    calls.clear()
+    assert main(["report", "--source", "demo", "--data-dir", str(data)]) == 0
+    assert "fetch" not in calls

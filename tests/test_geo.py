@@ -106,7 +106,7 @@ def test_latest_pdok_year_is_used_without_police_table(tmp_path):
     tables, used, warnings = clean_areas(tmp_path, {})
     gm = tables["areas"].set_index("area_code").loc["GM0164", "geometry"]
     assert gm.area == pytest.approx(100)  # from 2025, not 2023
-    assert warnings == [] and used == {}
+    assert warnings == [] and used == {"pdok/2025": newer}
 
 
 def test_missing_pdok_is_a_warning(tmp_path):
