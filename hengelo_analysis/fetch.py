@@ -257,6 +257,10 @@ def fetch_real(
         extra_manifest={"indeling_year": pdok_year, "gemeente": gemeente, "crs": "EPSG:28992"},
     )
     report.checks = first_run_checks(raw_dir, gemeente, police.previous_dimensions)
+    if not police.downloaded:
+        report.checks.insert(
+            0, f"{POLICE_TABLE} unchanged since the last fetch (Modified {police.modified})"
+        )
     return report
 
 

@@ -116,7 +116,7 @@ class HttpClient:
                         f"{resp.url}: the server refuses queries returning more than 10,000 rows "
                         "(ODataApi cap); use the ODataFeed endpoint or split the $filter"
                     )
-                if resp.status_code >= 500:
+                if resp.status_code >= 500 or resp.status_code == 429:  # 429: rate limited
                     last_problem = f"HTTP {resp.status_code}"
                 elif resp.status_code >= 400:
                     raise FetchError(f"{resp.url}: HTTP {resp.status_code}: {resp.text[:200]}")

@@ -4,7 +4,7 @@ It serves recorded-shape responses (the OData v3 JSON envelope with ``odata.next
 padded keys; OGC API Features pages with ``links[rel=next]``) and evaluates the small ``$filter``
 subset the tool sends (``startswith``, ``eq`` on the exact padded value, ``and``, ``or``), so a
 wrong filter returns what the real server would return: nothing. Faults are scripted per path:
-``"500"``, ``"rowcap"`` (the ODataApi 10,000-row error), ``"drop"`` (connection closed mid-body).
+``"500"``, ``"429"``, ``"hang"`` (slower than the client's timeout), ``"rowcap"`` (the ODataApi 10,000-row error), ``"drop"`` (connection closed mid-body).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import re
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -144,6 +145,11 @@ class _Handler(BaseHTTPRequestHandler):
                 break
         if fault == "500":
             return self._send(500, b'{"odata.error":{"message":{"value":"Internal error"}}}')
+        if fault == "hang":
+            time.sleep(1.0)  # longer than the client's timeout in the test
+            return self._send(500, b"too late")
+        if fault == "429":
+            return self._send(429, b'{"message":"Too many requests"}')
         if fault == "rowcap":
             return self._send(500, ROW_CAP_BODY)
         status, body = services.respond(split.path, query)

@@ -257,7 +257,7 @@ def test_connection_dropped_mid_body_is_retried(tmp_path):
 
 def test_server_failing_twice_then_succeeding(tmp_path):
     services = make_services()
-    services.faults["/47018NED/DataProperties"] = ["500", "500"]
+    services.faults["/47018NED/DataProperties"] = ["500", "429"]
     sleeps = Sleeps()
     with FixtureServer(services) as base:
         result = fetch_odata_table(
@@ -267,6 +267,19 @@ def test_server_failing_twice_then_succeeding(tmp_path):
     assert result.downloaded
     assert services.count("/47018NED/DataProperties") == 3 + 1  # 3 tries of page 1, then page 2
     assert len(read_entity_set(tmp_path / "47018NED", "DataProperties")) == 6
+
+
+def test_request_timeout_is_retried(tmp_path):
+    services = make_services()
+    services.faults["/47018NED/TableInfos"] = ["hang"]
+    sleeps = Sleeps()
+    slow_client = HttpClient(timeout=0.3, max_attempts=3, backoff=0.01, sleep=sleeps)
+    with FixtureServer(services) as base:
+        result = fetch_odata_table(
+            slow_client, endpoints(base), "Politie", "47018NED", tmp_path, police_plan_all
+        )
+    assert result.downloaded and sleeps == [0.01]
+    assert result.modified == "2025-03-14T02:00:00"
 
 
 def test_interrupted_fetch_keeps_the_old_table_and_leaves_no_partial_files(tmp_path):
@@ -310,6 +323,7 @@ def test_cli_fetch_then_clean_real(tmp_path, monkeypatch, capsys):
         assert not (data / "raw" / "real" / "86165NED").exists()
         requests_before = len(services.requests)
         assert main(["fetch", "--source", "real", "--data-dir", str(data)]) == 0
+        assert "47018NED unchanged since the last fetch" in capsys.readouterr().out
         new = services.requests[requests_before:]
         assert not [r for r in new if "TypedDataSet" in r or "/items" in r]  # all unchanged
     assert main(["clean", "--source", "real", "--data-dir", str(data)]) == 0
