@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from hengelo_analysis import atomic, police, schemas
+from hengelo_analysis import atomic, geo, kwb, police, schemas
 from hengelo_analysis.odata import discover_tables, read_entity_set
 from hengelo_analysis.paths import Layout
 
@@ -33,6 +34,17 @@ class CleanResult:
 Cleaner = Callable[[Path], pd.DataFrame]
 CLEANERS: dict[str, tuple[str, Cleaner, object]] = {
     police.TABLE_ID: ("crime", police.clean_crime_table, schemas.crime),
+}
+
+# Cleaners that combine several raw folders (one KWB table per year; PDOK pages) into processed
+# tables. Each takes (raw_dir, discovered table folders) and returns
+# ({name: DataFrame}, {table_id: folder used}, [warnings]).
+GroupCleaner = Callable[[Path, dict[str, Path]], tuple[dict, dict, list]]
+GROUP_CLEANERS: list[GroupCleaner] = [kwb.clean_population, geo.clean_areas]
+GROUP_SCHEMAS = {
+    "population": schemas.population,
+    "population_structure": schemas.population_structure,
+    "areas": schemas.areas,
 }
 
 
@@ -72,7 +84,20 @@ def clean_source(layout: Layout) -> CleanResult:
         df = cleaner(table_dir)
         result.tables[name] = schemas.validate(schema, df, str(table_dir))
         result.provenance[table_id] = table_provenance(table_dir)
-    for table_id in sorted(set(found) - set(CLEANERS)):
+    used: set[str] = set()
+    for group_cleaner in GROUP_CLEANERS:
+        tables, used_dirs, warnings = group_cleaner(layout.raw_dir, found)
+        result.warnings.extend(warnings)
+        for name, df in tables.items():
+            result.tables[name] = schemas.validate(GROUP_SCHEMAS[name], df, str(layout.raw_dir))
+        for table_id, table_dir in used_dirs.items():
+            if not (table_dir / "manifest.json").exists():
+                result.warnings.append(
+                    f"{table_dir}: no manifest.json; treating the files as saved by hand"
+                )
+            used.add(table_id)
+            result.provenance[table_id] = table_provenance(table_dir)
+    for table_id in sorted(set(found) - set(CLEANERS) - used):
         result.warnings.append(f"table {table_id} present but not used")
     return result
 
@@ -82,9 +107,21 @@ def write_processed(layout: Layout, result: CleanResult) -> list[Path]:
     out = layout.processed_dir
     written = []
     for name, df in result.tables.items():
-        target = out / f"{name}.parquet"
-        with atomic.atomic_path(target) as tmp:
-            df.to_parquet(tmp, index=False)
+        if hasattr(df, "geometry") and name == "areas":
+            # Maps: a GeoPackage (EPSG:28992) that QGIS and geopandas open directly.
+            target = out / f"{name}.gpkg"
+            with atomic.atomic_path(target) as tmp:
+                # The GPKG driver wants a .gpkg name and creates the file itself.
+                gpkg = tmp.with_suffix(".gpkg")
+                try:
+                    df.to_file(gpkg, driver="GPKG", layer=name)
+                    os.replace(gpkg, tmp)
+                finally:
+                    gpkg.unlink(missing_ok=True)
+        else:
+            target = out / f"{name}.parquet"
+            with atomic.atomic_path(target) as tmp:
+                df.to_parquet(tmp, index=False)
         written.append(target)
     prov = {"source": layout.source, "tables": result.provenance, "warnings": result.warnings}
     atomic.write_text(

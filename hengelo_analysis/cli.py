@@ -91,7 +91,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    sub.add_parser("fetch", parents=[common], help="download the real sources into data/raw/real/")
+    fetch = sub.add_parser(
+        "fetch", parents=[common], help="download the real sources into data/raw/real/"
+    )
+    fetch.add_argument(
+        "--refresh",
+        action="store_true",
+        help="download again even when CBS reports the table unchanged (same Modified)",
+    )
     sub.add_parser(
         "clean", parents=[common], help="raw → validated tables in data/processed/<source>/"
     )
@@ -99,7 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "publish", parents=[common], help="executed notebooks → HTML pages and index.html"
     )
-    sub.add_parser("report", parents=[common], help="clean + run + publish (+ fetch for real data)")
+    report = sub.add_parser(
+        "report", parents=[common], help="clean + run + publish (+ fetch for real data)"
+    )
+    report.add_argument(
+        "--refresh", action="store_true", help="with --source real: fetch again before cleaning"
+    )
     return parser
 
 
@@ -123,7 +135,13 @@ def cmd_fetch(args, layout: Layout) -> None:
     if layout.source == "demo":
         log.info("the demo data are embedded in data/raw/demo; nothing to fetch")
         return
-    raise ParameterError("fetch --source real is not available yet in this version")
+    from hengelo_analysis.fetch import fetch_real
+
+    result = fetch_real(layout.raw_dir, args.gemeente, refresh=getattr(args, "refresh", False))
+    # The first-run checks go to stdout: they are the command's result, not log noise.
+    sys.stdout.write("Check on this fetch (data-sources.md §8):\n")
+    for line in result.checks:
+        sys.stdout.write(f"  {line}\n")
 
 
 def cmd_clean(args, layout: Layout) -> None:
@@ -133,7 +151,8 @@ def cmd_clean(args, layout: Layout) -> None:
     for warning in result.warnings:
         log.warning(warning)
     for name, df in result.tables.items():
-        log.info("%s: %d rows → %s", name, len(df), layout.processed_dir / f"{name}.parquet")
+        suffix = ".gpkg" if name == "areas" else ".parquet"
+        log.info("%s: %d rows → %s", name, len(df), layout.processed_dir / f"{name}{suffix}")
 
 
 def run_parameters(args, layout: Layout):
@@ -165,7 +184,14 @@ def cmd_publish(args, layout: Layout) -> None:
     log.info("report: %s", edition / "index.html")
 
 
+def real_cache_missing(layout: Layout) -> bool:
+    """True when the real raw tree lacks the police table (nothing fetched yet)."""
+    return not (layout.raw_dir / "47018NED").is_dir()
+
+
 def cmd_report(args, layout: Layout) -> None:
+    if layout.source == "real" and (getattr(args, "refresh", False) or real_cache_missing(layout)):
+        cmd_fetch(args, layout)
     cmd_clean(args, layout)
     cmd_run(args, layout)
     cmd_publish(args, layout)

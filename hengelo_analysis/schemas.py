@@ -45,6 +45,65 @@ crime = pa.DataFrameSchema(
 )
 
 
+# --- population and areas (KWB and PDOK; issue 3) ---------------------------------------------
+population = pa.DataFrameSchema(
+    {
+        "area_code": pa.Column("string", pa.Check.str_matches(AREA_CODE_RE.pattern)),
+        "area_level": pa.Column("string", pa.Check.isin(AREA_LEVELS)),
+        "year": pa.Column("int64", pa.Check.in_range(1990, 2100)),
+        # Nullable: missing = not published, or the code is not in that KWB year (see the flag).
+        "inhabitants": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "stedelijkheid": pa.Column("Int64", pa.Check.in_range(1, 5), nullable=True),
+        "kwb_table": pa.Column("string", pa.Check.str_matches(r"^\d{5}[A-Z]{3}$")),
+        "population_flag": pa.Column(
+            "string", pa.Check.isin(["not_published", "code_not_in_kwb_year"]), nullable=True
+        ),
+    },
+    unique=["area_code", "year"],
+    strict=True,
+    coerce=True,
+    name="population",
+)
+
+POPULATION_GROUPS = [
+    "age_0_15",
+    "age_15_25",
+    "age_25_45",
+    "age_45_65",
+    "age_65_plus",
+    "sex_man",
+    "sex_vrouw",
+]
+population_structure = pa.DataFrameSchema(
+    {
+        "area_code": pa.Column("string", pa.Check.str_matches(AREA_CODE_RE.pattern)),
+        "year": pa.Column("int64", pa.Check.in_range(1990, 2100)),
+        "group": pa.Column("string", pa.Check.isin(POPULATION_GROUPS)),
+        "inhabitants": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+    },
+    unique=["area_code", "year", "group"],
+    strict=True,
+    coerce=True,
+    name="population_structure",
+)
+
+areas = pa.DataFrameSchema(
+    {
+        "area_code": pa.Column("string", pa.Check.str_matches(AREA_CODE_RE.pattern)),
+        "area_name": pa.Column("string", nullable=True),
+        "area_level": pa.Column("string", pa.Check.isin(AREA_LEVELS)),
+        "parent_code": pa.Column("string", pa.Check.str_matches(AREA_CODE_RE.pattern)),
+        "geometry": pa.Column(
+            checks=pa.Check(lambda s: s.notna() & ~s.is_empty & s.is_valid, element_wise=False)
+        ),
+    },
+    unique=["area_code"],
+    strict=True,
+    coerce=True,
+    name="areas",
+)
+
+
 def validate(schema: pa.DataFrameSchema, df, source: str):
     """Validate ``df``; a failure becomes one DataError naming the table, column and row."""
     try:

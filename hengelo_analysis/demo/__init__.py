@@ -88,5 +88,11 @@ def generate(out_dir: str | Path) -> list[Path]:
         crime.MODIFIED,
         "Politie",
     )
+    # KWB (inhabitants per year) and PDOK boundaries, in the shapes ``fetch`` saves (issue 3).
+    from hengelo_analysis.demo import kwb, pdok
+
+    for table_id, (feed, sets, modified) in kwb.tables().items():
+        write_odata_table(out_dir, table_id, feed, sets, kwb.PAGE_SIZE, modified, "CBS")
+    pdok.write(out_dir, SYNTHETIC_NOTE, DEMO_RETRIEVED_AT)
     atomic.write_text(out_dir / "SYNTHETIC.txt", SYNTHETIC_NOTE + "\n")
     return sorted(p for p in out_dir.rglob("*") if p.is_file())
