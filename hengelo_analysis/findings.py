@@ -276,9 +276,10 @@ def eval_rise_by_code(claim: Claim, ctx: Context):
         raise InsufficientData(f"peiljaar {ctx.peiljaar} ligt voor {y2}")
     crime = ctx.table("crime")
     rows = crime[(crime["area_code"] == ctx.gemeente) & crime["year"].isin([y1, y2])]
-    wide = rows.pivot_table(
-        index="crime_code", columns="year", values="registered", aggfunc="sum", dropna=False
-    )
+    # sum with min_count: an unpublished cell must stay missing, never become 0
+    wide = rows.groupby(["crime_code", "year"])["registered"].sum(min_count=1).unstack("year")
+    if y1 not in wide.columns or y2 not in wide.columns:
+        raise InsufficientData(f"geen misdrijfcijfers voor {y1} of {y2}")
     if TOTAL not in wide.index or code not in wide.index:
         raise InsufficientData(f"totaal of {code} ontbreekt voor {y1}/{y2}")
     if wide.loc[[TOTAL, code], [y1, y2]].isna().any().any():
