@@ -474,3 +474,21 @@ def test_demo_reproduces_the_chapter_2_picture(data_dir, tmp_path):
     assert set(result) == {f"C{i}" for i in range(1, 12)}
     assert result["C3"].verdict == "supported"
     assert result["C8"].verdict == "supported"
+
+
+def test_publish_builds_findings_document_and_index_rows(data_dir, tmp_path):
+    from hengelo_analysis import publish
+    from hengelo_analysis.clean import run_clean
+    from hengelo_analysis.paths import Layout
+
+    layout = Layout(data_dir, tmp_path / "reports", "demo")
+    run_clean(layout)
+    document, rows = publish.evaluate_findings(layout, G, 2024, rate_unit=10_000)
+    assert (document["gemeente"], document["peiljaar"], document["source"]) == (G, 2024, "demo")
+    assert document["rate_unit"] == 10_000
+    assert [r["id"] for r in rows] == list(document["claims"])
+    for row in rows:
+        claim = document["claims"][row["id"]]
+        assert row["sentence"] == claim["sentence"]
+        assert row["verdict_label"] == findings.VERDICT_LABELS[claim["verdict"]]
+    json.dumps(document)  # serialisable as it stands
