@@ -374,8 +374,8 @@ def eval_rate_vs_nl_and_trend(claim: Claim, ctx: Context):
     direction = trend.direction(ALPHA)
     if many and direction == "stijgend":
         verdict = SUPPORTED
-    elif few or direction == "dalend":
-        verdict = CONTRADICTED
+    elif few and direction == "dalend":
+        verdict = CONTRADICTED  # both parts point the other way; one part alone is mixed
     else:
         verdict = NOT_SUPPORTED
     evidence = {
@@ -531,10 +531,10 @@ def eval_survey_up_and_police(claim: Claim, ctx: Context):
     evidence[claim.params["police_code"]] = (
         trend_evidence(police) if police is not None else {"reden": police_reason}
     )
-    if survey_down or police_dir == "dalend":
-        verdict = CONTRADICTED
-    elif survey_up and police_dir == "stijgend":
+    if survey_up and police_dir == "stijgend":
         verdict = SUPPORTED
+    elif (survey_down or police_dir == "dalend") and not (survey_up or police_dir == "stijgend"):
+        verdict = CONTRADICTED  # the other way, with no part in favour; mixed is not_supported
     else:
         verdict = NOT_SUPPORTED
     detail = (
@@ -646,7 +646,8 @@ def eval_follows_regions(claim: Claim, ctx: Context):
     refs: dict[str, Trend] = {}
     reasons = {}
     crime = ctx.table("crime")
-    rest = [c for c in peers.twente(exclude=ctx.gemeente) if c in set(crime["area_code"])]
+    present = set(crime["area_code"].unique())
+    rest = [c for c in peers.twente(exclude=ctx.gemeente) if c in present]
     for name, areas in (("twente", rest), ("nederland", [peers.NL_CODE])):
         try:
             if not areas:
@@ -699,8 +700,10 @@ def eval_digital_shift(claim: Claim, ctx: Context):
     d_dig, d_trad = digital.direction(ALPHA), traditional.direction(ALPHA)
     if d_dig == "stijgend" and d_trad == "dalend":
         verdict = SUPPORTED
-    elif d_dig == "dalend" or d_trad == "stijgend":
-        verdict = CONTRADICTED
+    elif (d_dig == "dalend" or d_trad == "stijgend") and not (
+        d_dig == "stijgend" or d_trad == "dalend"
+    ):
+        verdict = CONTRADICTED  # the other way, with no part in favour; mixed is not_supported
     else:
         verdict = NOT_SUPPORTED
     evidence = {

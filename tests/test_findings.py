@@ -190,11 +190,11 @@ def test_c3_unpublished_total_is_insufficient_not_zero():
 # --------------------------------------------------------------------------- C4 road
 
 
-def c4_tables(drugs_factor: float) -> dict:
+def c4_tables(drugs_factor: float, accidents_per_year: int = 160) -> dict:
     return {
         "crime": crime(
             {
-                (G, "1.3.1"): dict.fromkeys(YEARS, 160),  # 2 per 1,000
+                (G, "1.3.1"): dict.fromkeys(YEARS, accidents_per_year),  # 160 = 2 per 1,000
                 ("NL00", "1.3.1"): dict.fromkeys(YEARS, 17_000),  # 1 per 1,000
                 (G, "3.5.2"): series(100, drugs_factor),
             }
@@ -209,8 +209,10 @@ def test_c4_many_accidents_and_more_drugs_driving_supported():
     assert result.evidence["1.3.1"]["rate_ratio_vs_nl"] == pytest.approx(2.0, abs=1e-3)
 
 
-def test_c4_falling_drugs_driving_contradicts_and_no_population_insufficient():
-    assert verdict("C4", c4_tables(0.94)).verdict == "contradicted"
+def test_c4_mixed_is_not_supported_both_opposite_contradicted_no_population_insufficient():
+    assert verdict("C4", c4_tables(0.94)).verdict == "not_supported"
+    assert verdict("C4", c4_tables(1.06, accidents_per_year=40)).verdict == "not_supported"
+    assert verdict("C4", c4_tables(0.94, accidents_per_year=40)).verdict == "contradicted"
     tables = c4_tables(1.06)
     del tables["population"]
     assert verdict("C4", tables).verdict == "insufficient_data"
@@ -309,6 +311,8 @@ def test_c6_significantly_more_nuisance_and_police_rising_supported():
 
 def test_c6_flat_nuisance_not_supported_and_no_survey_insufficient():
     assert verdict("C6", c6_tables(rise=0.5, police_factor=1.2)).verdict == "not_supported"
+    assert verdict("C6", c6_tables(rise=6.0, police_factor=0.85)).verdict == "not_supported"
+    assert verdict("C6", c6_tables(rise=-6.0, police_factor=0.85)).verdict == "contradicted"
     tables = c6_tables(rise=6.0, police_factor=1.2)
     del tables["survey"]
     assert verdict("C6", tables).verdict == "insufficient_data"
@@ -445,8 +449,13 @@ def test_c11_digital_up_traditional_down_supported_and_break_respected():
     assert result.evidence["digitaal"]["jaren"] == "2016-2024"
 
 
-def test_c11_rising_traditional_crime_contradicts():
-    assert verdict("C11", c11_tables(1.04)).verdict == "contradicted"
+def test_c11_both_rising_not_supported_reverse_shift_contradicted():
+    assert verdict("C11", c11_tables(1.04)).verdict == "not_supported"
+    reverse = c11_tables(1.04)
+    df = reverse["crime"]
+    digital = df["crime_code"].isin(["3.7.4", "3.9.1", "3.9.2", "3.9.3"])
+    df.loc[digital, "registered"] = df.loc[digital, "year"].map(series(400, 0.9)).astype("Int64")
+    assert verdict("C11", reverse).verdict == "contradicted"
 
 
 # --------------------------------------------------------------------------- document
