@@ -105,3 +105,51 @@ def test_rates_hidden_for_small_population_and_suppressed_counts():
         "te_weinig_inwoners",
     ]
     assert out["rate"].isna().tolist() == [True, True, False, True]
+
+
+def test_buurt_table_suppresses_within_wijk_and_hides_rates_of_hidden_counts():
+    from hengelo_analysis import indicators
+
+    buurten = {
+        "BU01640000": 3,
+        "BU01640001": 40,
+        "BU01640002": 12,
+        "BU01640100": 25,
+        "BU01640101": None,
+    }
+    crime = pd.DataFrame(
+        [
+            {
+                "area_code": b,
+                "area_level": "buurt",
+                "gemeente_code": "GM0164",
+                "area_name": b,
+                "year": 2024,
+                "crime_code": "0.0.0",
+                "crime_label": "Totaal",
+                "registered": v,
+            }
+            for b, v in buurten.items()
+        ]
+    ).astype({"registered": "Int64"})
+    population = pd.DataFrame(
+        {
+            "area_code": list(buurten),
+            "year": 2024,
+            "inhabitants": pd.array([900, 2000, 1500, 80, 700], dtype="Int64"),
+        }
+    )
+    table = indicators.buurt_table(crime, "GM0164", 2024, population=population)
+    by_code = table.set_index("area_code")
+    assert by_code.loc["BU01640000", "shown"] == "<5"
+    assert by_code.loc["BU01640002", "shown"] == "x"  # next-smallest in wijk WK016400
+    assert by_code.loc["BU01640001", "shown"] == "40"
+    assert by_code.loc["BU01640101", "shown"] == "n.b."
+    assert table["wijk_code"].tolist() == ["WK016400"] * 3 + ["WK016401"] * 2
+    assert by_code.loc["BU01640001", "rate"] == 20.0
+    assert by_code.loc["BU01640001", "lower"] < 20.0 < by_code.loc["BU01640001", "upper"]
+    assert by_code[["rate"]].isna()["rate"].tolist() == [True, False, True, True, True]
+    assert by_code.loc["BU01640002", "rate_status"] == "aantal_afgeschermd"
+    assert by_code.loc["BU01640100", "rate_status"] == "te_weinig_inwoners"
+    # WK016401: 25 alone among published cells (the other is not published), so it stays shown
+    assert by_code.loc["BU01640100", "shown"] == "25"
