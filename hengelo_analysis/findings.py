@@ -586,7 +586,16 @@ def eval_below_peers(claim: Claim, ctx: Context):
     """C9: the rate lies below the peer group's rate (95% funnel limit) in every recent year."""
     code = claim.params["code"]
     population = ctx.table("population")
-    group = peers.peer_group(population, ctx.gemeente, ctx.peiljaar, claim.params["band"])
+    # the KWB figures can lag the police figures: define the group on the latest year known
+    known = population[
+        (population["area_code"] == ctx.gemeente)
+        & (population["year"] <= ctx.peiljaar)
+        & population["inhabitants"].notna()
+    ]
+    if known.empty:
+        raise InsufficientData(f"inwonertal van {ctx.gemeente} ontbreekt")
+    group_year = int(known["year"].max())
+    group = peers.peer_group(population, ctx.gemeente, group_year, claim.params["band"])
     if len(group) < claim.params["min_peers"]:
         raise InsufficientData(f"te weinig vergelijkbare gemeenten ({len(group)})")
     own_c = crime_series(ctx, [ctx.gemeente], [code])
@@ -622,7 +631,12 @@ def eval_below_peers(claim: Claim, ctx: Context):
             "aantal_peers": len(used),
         }
     verdict = SUPPORTED if below_all else CONTRADICTED if above_any else NOT_SUPPORTED
-    evidence = {"peers": group, "per_jaar": per_year, "eenheid": ctx.rate_unit}
+    evidence = {
+        "peers": group,
+        "peers_jaar": group_year,
+        "per_jaar": per_year,
+        "eenheid": ctx.rate_unit,
+    }
     relation = (
         "ligt in elk jaar onder de 95%-grens van vergelijkbare gemeenten"
         if below_all
@@ -758,7 +772,7 @@ EVALUATORS: dict[str, Callable] = {
     "digital_shift": eval_digital_shift,
 }
 
-OVERLAST_LABELS = {
+SURVEY_LABELS = {
     "onveilig_buurt": "het aandeel dat zich soms onveilig voelt in de eigen buurt",
     "tevreden_aanpak_gemeente": "de tevredenheid over de aanpak door de gemeente",
 }
@@ -811,7 +825,7 @@ CLAIMS: tuple[Claim, ...] = (
         {
             "indicators": ["onveilig_buurt", "tevreden_aanpak_gemeente"],
             "large_pp": 5.0,
-            "labels": OVERLAST_LABELS,
+            "labels": SURVEY_LABELS,
         },
     ),
     Claim(
@@ -956,8 +970,23 @@ def findings_document(
         "peiljaar": int(peiljaar),
         "source": source,
         "rate_unit": int(rate_unit),
-        "claims": {f.claim_id: f.as_dict() for f in findings},
+        "claims": {f.claim_id: _jsonable(f.as_dict()) for f in findings},
     }
+
+
+def _jsonable(value):
+    """Plain Python types for json (numpy/pandas scalars can slip into evidence)."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    if pd.isna(value):
+        return None
+    return str(value)
 
 
 def index_claims(findings: list[Finding]) -> list[dict]:

@@ -501,3 +501,17 @@ def test_publish_builds_findings_document_and_index_rows(data_dir, tmp_path):
         assert row["sentence"] == claim["sentence"]
         assert row["verdict_label"] == findings.VERDICT_LABELS[claim["verdict"]]
     json.dumps(document)  # serialisable as it stands
+
+
+def test_findings_document_converts_numpy_scalars():
+    import numpy as np
+
+    evidence = {"n": np.int64(3), "p": np.float64(0.5), "flag": np.bool_(True), "l": [np.int64(1)]}
+    finding = findings.Finding("C8", "supported", evidence, "toets", "zin.", "uitspraak")
+    doc = findings.findings_document([finding], G, 2024, "demo")
+    assert json.loads(json.dumps(doc))["claims"]["C8"]["evidence"] == {
+        "n": 3,
+        "p": 0.5,
+        "flag": True,
+        "l": [1],
+    }
