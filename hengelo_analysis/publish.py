@@ -8,6 +8,7 @@ anything fails.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from dataclasses import dataclass, field
@@ -139,6 +140,23 @@ def render_index(context: PageContext) -> str:
     return env.get_template("index_page.html.j2").render(h=context)
 
 
+def run_rate_unit(executed: list[Path]) -> int:
+    """The ``rate_unit`` the notebooks ran with (papermill parameters), 1000 if absent."""
+    nb = nbformat.read(executed[0], as_version=4)
+    return int(nb.metadata.get("papermill", {}).get("parameters", {}).get("rate_unit", 1000))
+
+
+def evaluate_findings(
+    layout: Layout, gemeente: str, peiljaar: int, rate_unit: int = 1000
+) -> tuple[dict, list[dict]]:
+    """The ``findings.json`` document and the index page's claim rows for this edition."""
+    from hengelo_analysis import findings
+
+    result = findings.evaluate_all(layout.data_dir, layout.source, gemeente, peiljaar, rate_unit)
+    document = findings.findings_document(result, gemeente, peiljaar, layout.source, rate_unit)
+    return document, findings.index_claims(result)
+
+
 def publish(layout: Layout, gemeente: str, peiljaar: int) -> Path:
     """Publish the executed notebooks of an edition; return the edition directory."""
     edition = layout.edition_dir(gemeente, peiljaar)
@@ -160,6 +178,14 @@ def publish(layout: Layout, gemeente: str, peiljaar: int) -> Path:
             "peiljaar": peiljaar,
             "source": layout.source,
         }
+        # The claims C1-C11: judged here from the processed tables, so index.html and
+        # findings.json always agree with each other and with the data of this edition.
+        document, index_context.claims = evaluate_findings(
+            layout, gemeente, peiljaar, run_rate_unit(executed)
+        )
+        (staging / "findings.json").write_text(
+            json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
         (staging / "index.html").write_text(render_index(index_context), encoding="utf-8")
     log.info("published %s", edition)
     return edition
