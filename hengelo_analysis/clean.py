@@ -120,13 +120,23 @@ def _supplied(name: str) -> Callable[[Path], list[Path]]:
     return find
 
 
+def _checked_areas(result: CleanResult) -> set[str] | None:
+    areas = known_areas(result)
+    if areas is None:
+        msg = "no wijk/buurt list in this run: area codes in supplied files are not checked"
+        if msg not in result.warnings:
+            log.warning(msg)
+            result.warnings.append(msg)
+    return areas
+
+
 def _clean_own_survey(files: list[Path], result: CleanResult) -> pd.DataFrame:
     structure = result.tables.get("population_structure")
     if structure is None:
         result.warnings.append(
             "population_structure missing: survey waves without weights are estimated unweighted"
         )
-    return survey.clean_survey(files, structure, known_areas(result))
+    return survey.clean_survey(files, structure, _checked_areas(result))
 
 
 def _vm_fallback(files: list[Path], result: CleanResult) -> pd.DataFrame:
@@ -157,13 +167,13 @@ SUPPLIED_CLEANERS: list[SuppliedCleaner] = [
     SuppliedCleaner(
         "incidents",
         _supplied(supplied.E33_FILE),
-        lambda files, result: supplied.clean_incidents(files[0], known_areas(result)),
+        lambda files, result: supplied.clean_incidents(files[0], _checked_areas(result)),
         schemas.incidents,
     ),
     SuppliedCleaner(
         "youth",
         _supplied(supplied.YOUTH_FILE),
-        lambda files, result: supplied.clean_youth(files[0], known_areas(result)),
+        lambda files, result: supplied.clean_youth(files[0], _checked_areas(result)),
         schemas.youth,
     ),
     SuppliedCleaner(

@@ -53,7 +53,7 @@ class CsvTable:
         return int(index) + 2
 
 
-def _decode(path: Path, data: bytes) -> str:
+def _decode(path: Path, data: bytes, fallback_encoding: str | None = None) -> str:
     if not data.strip(b"\xef\xbb\xbf \r\n\t"):
         raise DataError(path, "empty file: expected a header line and data rows")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -61,7 +61,10 @@ def _decode(path: Path, data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        # cp1252 and latin-1 cannot be told apart reliably: refuse rather than guess.
+        if fallback_encoding is not None:
+            # Machine-written files (BRON) whose producer's encoding is documented, not guessed.
+            return data.decode(fallback_encoding, errors="strict")
+        # An analyst's file: cp1252 and latin-1 cannot be told apart reliably; refuse, don't guess.
         line = data[: exc.start].count(b"\n") + 1
         raise DataError(
             path,
@@ -90,7 +93,13 @@ def _sniff_separator(path: Path, header: str, expected: Iterable[str]) -> str:
     return fits[0][1]
 
 
-def read_csv(path: str | Path, expected: Iterable[str], required: Iterable[str]) -> CsvTable:
+def read_csv(
+    path: str | Path,
+    expected: Iterable[str],
+    required: Iterable[str],
+    *,
+    fallback_encoding: str | None = None,
+) -> CsvTable:
     """Read a supplied CSV as strings, sniffing encoding and separator; check required columns.
 
     Parameters
@@ -98,10 +107,14 @@ def read_csv(path: str | Path, expected: Iterable[str], required: Iterable[str])
     path : the file
     expected : every column the template knows (used to choose the separator)
     required : columns that must be present
+    fallback_encoding : encoding to use when the file is not UTF-8 (only for machine-written
+        files with a known encoding); ``None`` refuses non-UTF-8 files
     """
     path = Path(path)
-    text = _decode(path, path.read_bytes())
-    header = text.lstrip().splitlines()[0]
+    text = _decode(path, path.read_bytes(), fallback_encoding)
+    header = text.splitlines()[0]
+    if not header.strip():
+        raise DataError(path, "the first line is empty: expected the header", row=1)
     expected = list(expected)
     sep = _sniff_separator(path, header, expected)
     try:
@@ -110,20 +123,28 @@ def read_csv(path: str | Path, expected: Iterable[str], required: Iterable[str])
             sep=sep,
             dtype=str,
             keep_default_na=False,
-            skip_blank_lines=True,
+            # Blank lines are kept (and dropped below) so the index stays the line number - 2.
+            skip_blank_lines=False,
             skipinitialspace=True,
         )
     except pd.errors.ParserError as exc:
-        raise DataError(path, f"not a valid CSV file: {exc}".splitlines()[0]) from exc
+        found = re.search(r"line (\d+)", str(exc))
+        raise DataError(
+            path,
+            f"not a valid CSV file: {exc}".splitlines()[0],
+            row=int(found.group(1)) if found else None,
+        ) from exc
     frame.columns = [str(c).strip() for c in frame.columns]
     lower = {c.lower(): c for c in frame.columns}
     frame = frame.rename(columns={lower[c.lower()]: c for c in expected if c.lower() in lower})
     for column in required:
         if column not in frame.columns:
             raise DataError(path, "column missing from the header", column=column, row=1)
+    frame = frame.fillna("").apply(lambda s: s.str.strip())
+    # Excel leaves rows of bare separators (";;;;") below the data: they are not records.
+    frame = frame[(frame != "").any(axis=1)]
     if frame.empty:
         raise DataError(path, "no data rows below the header")
-    frame = frame.apply(lambda s: s.str.strip())
     return CsvTable(path, frame, sep)
 
 
@@ -305,7 +326,8 @@ def clean_accidents(paths: Iterable[str | Path]) -> pd.DataFrame:
     frames = []
     seen: dict[str, tuple[Path, int]] = {}
     for path in sorted(Path(p) for p in paths):
-        table = read_csv(path, BRON_REQUIRED, BRON_REQUIRED)
+        # BRON comes from Rijkswaterstaat, not through Excel; older releases are Windows-1252.
+        table = read_csv(path, BRON_REQUIRED, BRON_REQUIRED, fallback_encoding="cp1252")
         f = table.frame
         year = parse_int(table, "JAAR_VKL", minimum=FIRST_YEAR, maximum=LAST_YEAR)
         gme = parse_int(table, "GME_ID", minimum=1, maximum=9999)

@@ -525,10 +525,14 @@ def poststratify(
             missing.append(wijk)
             w = pd.Series(1.0, index=group.index)
         weights[group.index] = w
-    note = "nagewogen naar leeftijd en geslacht per wijk (raking op CBS Kerncijfers)"
     if missing:
-        note += "; zonder bevolkingsopbouw, ongewogen: " + ", ".join(sorted(set(missing)))
-    return weights, note
+        # Raked wijken carry their population as weight sum, the others would weigh ~nothing in
+        # the gemeente figure: rather than mix the two, the whole wave stays unweighted.
+        return (
+            pd.Series(1.0, index=resp.index),
+            "ongewogen: geen bruikbare bevolkingsopbouw voor " + ", ".join(sorted(set(missing))),
+        )
+    return weights, "nagewogen naar leeftijd en geslacht per wijk (raking op CBS Kerncijfers)"
 
 
 def assign_weights(
@@ -566,6 +570,8 @@ def estimate(resp: pd.DataFrame, notes: Mapping[int, str], min_n: int = MIN_N) -
                 *((c, (c, None)) for c in MARK_ITEMS),
             ]:
                 valid = group[column].notna()
+                if not valid.any():
+                    continue  # the item is not in this wave's file, or nobody answered it
                 y, w = group.loc[valid, column], group.loc[valid, "weight"]
                 if column in MARK_ITEMS:
                     est = weighted_mean(y, w)

@@ -199,3 +199,25 @@ def test_zero_fatal_accidents_is_zero_not_missing(tmp_path):
     out = supplied.clean_accidents([path])
     assert len(out) == 6
     assert out.set_index(["year", "severity"])["accidents"][(2020, "DOD")] == 0
+
+
+def test_blank_and_separator_only_rows_keep_line_numbers(tmp_path):
+    path = tmp_path / "e33_incidenten.csv"
+    path.write_text("gebiedscode;jaar;aantal\nGM0164;2022;5\n\nGM0164;2023;x\n;;\n")
+    with pytest.raises(DataError) as info:
+        supplied.clean_incidents(path)
+    assert (info.value.column, info.value.row) == ("aantal", 4)
+    path.write_text("gebiedscode;jaar;aantal\nGM0164;2022;5\n;;\n;;\n")
+    assert len(supplied.clean_incidents(path)) == 1
+
+
+def test_bron_in_windows_1252_is_read(tmp_path):
+    path = tmp_path / "ongevallen.txt"
+    path.write_bytes(
+        "VKL_NUMMER,JAAR_VKL,AP3_CODE,GME_ID,GME_NAAM\n7,2020,LET,1900,Súdwest-Fryslân\n".encode(
+            "cp1252"
+        )
+    )
+    out = supplied.clean_accidents([path])
+    assert out.set_index("severity")["accidents"].to_dict() == {"DOD": 0, "LET": 1, "UMS": 0}
+    assert set(out["area_code"]) == {"GM1900"}

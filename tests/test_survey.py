@@ -211,3 +211,36 @@ def test_duplicate_respondent_across_files_is_refused(tmp_path):
     shutil.copy(TEMPLATES / "eigen_enquete_2023.csv", tmp_path / "eigen_enquete_2023_extra.csv")
     with pytest.raises(DataError, match="duplicate respondent 'R0001' in wave 2023"):
         survey.read_survey(sorted(tmp_path.glob("*.csv")), WIJKEN)
+
+
+def test_wave_with_a_wijk_without_population_stays_unweighted():
+    resp = pd.DataFrame(
+        {
+            "year": 2023,
+            "wijk_code": ["WK016400", "WK016400", "WK016401"],
+            "age": ["age_15_25", "age_65_plus", "age_65_plus"],
+            "sex": ["sex_man", "sex_vrouw", "sex_man"],
+        }
+    )
+    groups = {"age_15_25": 10, "age_25_45": 10, "age_45_65": 10, "age_65_plus": 10}
+    structure = pd.DataFrame(
+        [("WK016400", 2021, g, v) for g, v in groups.items()],
+        columns=["area_code", "year", "group", "inhabitants"],
+    )
+    w, note = survey.poststratify(resp, structure)
+    assert list(w) == [1.0, 1.0, 1.0]
+    assert note == "ongewogen: geen bruikbare bevolkingsopbouw voor WK016401"
+    w, note = survey.poststratify(resp[resp.wijk_code == "WK016400"], structure)
+    assert note.startswith("nagewogen") and w.sum() == pytest.approx(40)  # nearest year (2021)
+
+
+def test_item_missing_from_the_file_gives_no_rows(tmp_path):
+    text = (TEMPLATES / "eigen_enquete_2023.csv").read_text(encoding="utf-8")
+    lines = [
+        ";".join(line.split(";")[:-1]) for line in text.splitlines()
+    ]  # drop slachtoffer_online
+    path = tmp_path / "eigen_enquete_2023.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = survey.clean_survey([path], None, WIJKEN, min_n=1)
+    assert "slachtoffer_online" not in set(out["indicator"])
+    assert "slachtoffer_totaal" in set(out["indicator"])

@@ -65,6 +65,7 @@ def test_demo_shows_the_chapter_2_survey_picture(cleaned):
     assert unsafe.difference > 0 and not unsafe.significant  # a little more unsafe, not significant
     satisfied = _change(s, "tevreden_aanpak_gemeente")
     assert satisfied.difference < 0 and not satisfied.significant
+    assert not _change(s, "rapportcijfer_veiligheid").significant  # no large shift in the mark
     for item in NUISANCE:
         change = _change(s, item)
         assert change.significant and change.direction == "hoger", item
@@ -95,3 +96,34 @@ def test_demo_supplied_tables_show_e33_rising_and_youth_falling(cleaned):
     assert youth.loc[2024, "jeugdreclassering"] < youth.loc[2016, "jeugdreclassering"]
     acc = cleaned["accidents"].groupby("year")["accidents"].sum()
     assert list(acc.index) == list(range(2012, 2025)) and (acc > 100).all()
+
+
+def test_unweighted_demo_wave_is_poststratified_with_population_structure():
+    from hengelo_analysis import survey
+    from hengelo_analysis.demo.survey import POPULATION_AGE
+    from tests.conftest import DEMO_RAW
+
+    groups = dict(
+        zip(
+            ["age_15_25", "age_25_45", "age_45_65", "age_65_plus"],
+            POPULATION_AGE.values(),
+            strict=True,
+        )
+    )
+    rows = []
+    for i in range(10):
+        size = 1000 * (i + 1)
+        rows += [(f"WK0164{i:02d}", 2017, g, round(size * s)) for g, s in groups.items()]
+        rows += [(f"WK0164{i:02d}", 2017, "age_0_15", 150 * (i + 1))]
+        rows += [(f"WK0164{i:02d}", 2017, g, round(size * 0.5)) for g in ("sex_man", "sex_vrouw")]
+    structure = pd.DataFrame(rows, columns=["area_code", "year", "group", "inhabitants"])
+    path = DEMO_RAW / "supplied" / "eigen_enquete_2017.csv"
+    resp = survey.read_survey_file(path)
+    weighted, notes = survey.assign_weights(resp, structure)
+    assert notes[2017].startswith("nagewogen")
+    w = weighted["weight"]
+    share_young = w[weighted.age == "age_15_25"].sum() / w.sum()
+    assert share_young == pytest.approx(POPULATION_AGE["15-24"], rel=1e-6)
+    # wijken weigh by population: WK016409 (10,000 people aged 15+) ten times WK016400
+    by_wijk = w.groupby(weighted.wijk_code).sum()
+    assert by_wijk["WK016409"] == pytest.approx(10 * by_wijk["WK016400"], rel=1e-6)

@@ -47,7 +47,7 @@ TARGETS: dict[str, dict[int, float]] = {
     "slachtoffer_totaal": {2017: 0.19, 2019: 0.18, 2021: 0.16, 2023: 0.16},
     "slachtoffer_online": {2017: 0.10, 2019: 0.11, 2021: 0.13, 2023: 0.14},
 }
-MARK_MEAN = {2017: 7.3, 2019: 7.3, 2021: 7.28, 2023: 7.26}
+MARK_MEAN = {2017: 7.3, 2019: 7.3, 2021: 7.3, 2023: 7.32}
 NON_RESPONSE = 0.02
 
 ANSWERS = {
