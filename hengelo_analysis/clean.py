@@ -108,8 +108,16 @@ def known_areas(result: CleanResult) -> set[str] | None:
 
 
 def focus_gemeenten(result: CleanResult) -> set[str]:
-    """Gemeenten whose wijken or buurten are in the run: the ones the report is about."""
-    return {"GM" + c[2:6] for c in (known_areas(result) or set())}
+    """Gemeenten the report is about: those with wijken/buurten in the crime or own-survey rows.
+
+    Not every table: a Kerncijfers table may hold every wijk of the country.
+    """
+    codes: set[str] = set()
+    for name in ("crime", "survey"):
+        df = result.tables.get(name)
+        if df is not None:
+            codes |= {c for c in df["area_code"].dropna().unique() if c[:2] in ("WK", "BU")}
+    return {"GM" + c[2:6] for c in codes}
 
 
 def _supplied(name: str) -> Callable[[Path], list[Path]]:

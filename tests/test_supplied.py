@@ -221,3 +221,12 @@ def test_bron_in_windows_1252_is_read(tmp_path):
     out = supplied.clean_accidents([path])
     assert out.set_index("severity")["accidents"].to_dict() == {"DOD": 0, "LET": 1, "UMS": 0}
     assert set(out["area_code"]) == {"GM1900"}
+
+
+def test_focus_gemeenten_ignore_nationwide_tables():
+    from hengelo_analysis.clean import CleanResult, focus_gemeenten
+
+    result = CleanResult()
+    result.tables["crime"] = pd.DataFrame({"area_code": ["GM0164", "WK016400", "NL00"]})
+    result.tables["population"] = pd.DataFrame({"area_code": ["WK036300", "WK016400"]})
+    assert focus_gemeenten(result) == {"GM0164"}
