@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from hengelo_analysis import atomic, geo, kwb, police, schemas
+from hengelo_analysis import (
+    atomic,
+    geo,
+    kwb,
+    police,
+    schemas,
+    supplied,
+    survey,
+    veiligheidsmonitor,
+)
 from hengelo_analysis.odata import discover_tables, read_entity_set
 from hengelo_analysis.paths import Layout
 
@@ -34,6 +43,7 @@ class CleanResult:
 Cleaner = Callable[[Path], pd.DataFrame]
 CLEANERS: dict[str, tuple[str, Cleaner, object]] = {
     police.TABLE_ID: ("crime", police.clean_crime_table, schemas.crime),
+    veiligheidsmonitor.TABLE_ID: ("survey", veiligheidsmonitor.clean_table, schemas.survey),
 }
 
 # Cleaners that combine several raw folders (one KWB table per year; PDOK pages) into processed
@@ -99,7 +109,144 @@ def clean_source(layout: Layout) -> CleanResult:
             result.provenance[table_id] = table_provenance(table_dir)
     for table_id in sorted(set(found) - set(CLEANERS) - used):
         result.warnings.append(f"table {table_id} present but not used")
+    clean_supplied(layout, result)
     return result
+
+
+# --- analyst-supplied files, and steps that need tables of the OData phase (issue 4) -------------
+
+
+@dataclass(frozen=True)
+class SuppliedCleaner:
+    """A cleaner of files under ``raw/<source>/`` that runs after the OData tables.
+
+    ``files`` finds its inputs (an empty list = missing, a warning); ``clean`` gets those files and
+    the run so far (for area lists and ``population_structure``) and returns rows for ``name``,
+    which are appended when the OData phase made that table already (``survey``).
+    """
+
+    name: str
+    files: Callable[[Path], list[Path]]
+    clean: Callable[[list[Path], CleanResult], pd.DataFrame]
+    schema: object
+    warn_when_missing: bool = True
+
+
+def known_areas(result: CleanResult) -> set[str] | None:
+    """Every wijk/buurt code in the tables cleaned so far; ``None`` when there is none to check."""
+    codes: set[str] = set()
+    for df in result.tables.values():
+        if "area_code" in df.columns:
+            codes |= {c for c in df["area_code"].dropna().unique() if c[:2] in ("WK", "BU")}
+    return codes or None
+
+
+def focus_gemeenten(result: CleanResult) -> set[str]:
+    """Gemeenten the report is about: those with wijken/buurten in the crime or own-survey rows.
+
+    Not every table: a Kerncijfers table may hold every wijk of the country.
+    """
+    codes: set[str] = set()
+    for name in ("crime", "survey"):
+        df = result.tables.get(name)
+        if df is not None:
+            codes |= {c for c in df["area_code"].dropna().unique() if c[:2] in ("WK", "BU")}
+    return {"GM" + c[2:6] for c in codes}
+
+
+def _supplied(name: str) -> Callable[[Path], list[Path]]:
+    def find(raw_dir: Path) -> list[Path]:
+        path = raw_dir / supplied.SUPPLIED_DIR / name
+        return [path] if path.is_file() else []
+
+    return find
+
+
+def _checked_areas(result: CleanResult) -> set[str] | None:
+    areas = known_areas(result)
+    if areas is None:
+        msg = "no wijk/buurt list in this run: area codes in supplied files are not checked"
+        if msg not in result.warnings:
+            log.warning(msg)
+            result.warnings.append(msg)
+    return areas
+
+
+def _clean_own_survey(files: list[Path], result: CleanResult) -> pd.DataFrame:
+    structure = result.tables.get("population_structure")
+    if structure is None:
+        result.warnings.append(
+            "population_structure missing: survey waves without weights are estimated unweighted"
+        )
+    return survey.clean_survey(files, structure, _checked_areas(result))
+
+
+def _vm_fallback(files: list[Path], result: CleanResult) -> pd.DataFrame:
+    names = {}
+    for df in result.tables.values():
+        if {"area_code", "area_name"} <= set(df.columns):
+            gm = df[df["area_code"].str.startswith("GM")].dropna(subset=["area_name"])
+            names.update(zip(gm["area_code"], gm["area_name"], strict=False))
+    rows, warnings = veiligheidsmonitor.fallback_rows(files[0], focus_gemeenten(result), names)
+    result.warnings.extend(warnings)
+    return rows
+
+
+SUPPLIED_CLEANERS: list[SuppliedCleaner] = [
+    SuppliedCleaner(
+        "survey",
+        lambda raw: sorted((raw / supplied.SUPPLIED_DIR).glob(survey.FILE_GLOB)),
+        _clean_own_survey,
+        schemas.survey,
+    ),
+    SuppliedCleaner(
+        "survey",
+        lambda raw: [d] if (d := raw / veiligheidsmonitor.TABLE_ID).is_dir() else [],
+        _vm_fallback,
+        schemas.survey,
+        warn_when_missing=False,  # the OData phase already warns that 85146NED is missing
+    ),
+    SuppliedCleaner(
+        "incidents",
+        _supplied(supplied.E33_FILE),
+        lambda files, result: supplied.clean_incidents(files[0], _checked_areas(result)),
+        schemas.incidents,
+    ),
+    SuppliedCleaner(
+        "youth",
+        _supplied(supplied.YOUTH_FILE),
+        lambda files, result: supplied.clean_youth(files[0], _checked_areas(result)),
+        schemas.youth,
+    ),
+    SuppliedCleaner(
+        "accidents",
+        lambda raw: supplied.bron_files(raw / supplied.SUPPLIED_DIR),
+        lambda files, result: supplied.clean_accidents(files),
+        schemas.accidents,
+    ),
+]
+
+
+def clean_supplied(layout: Layout, result: CleanResult) -> None:
+    """Run :data:`SUPPLIED_CLEANERS` into ``result``; a missing file is a warning."""
+    supplied_dir = layout.raw_dir / supplied.SUPPLIED_DIR
+    synthetic = (supplied_dir / "SYNTHETIC.txt").exists()
+    for cleaner in SUPPLIED_CLEANERS:
+        files = cleaner.files(layout.raw_dir)
+        if not files:
+            if cleaner.warn_when_missing:
+                msg = f"no supplied files for {cleaner.name} under {supplied_dir}"
+                log.warning(msg)
+                result.warnings.append(msg)
+            continue
+        df = cleaner.clean(files, result)
+        if cleaner.name in result.tables:
+            df = pd.concat([result.tables[cleaner.name], df], ignore_index=True)
+        result.tables[cleaner.name] = schemas.validate(cleaner.schema, df, str(files[0]))
+        for path in files:
+            if path.is_file():
+                key = str(path.relative_to(layout.raw_dir))
+                result.provenance[key] = {"table": cleaner.name, "synthetic": synthetic}
 
 
 def write_processed(layout: Layout, result: CleanResult) -> list[Path]:

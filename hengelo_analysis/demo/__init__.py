@@ -94,5 +94,31 @@ def generate(out_dir: str | Path) -> list[Path]:
     for table_id, (feed, sets, modified) in kwb.tables().items():
         write_odata_table(out_dir, table_id, feed, sets, kwb.PAGE_SIZE, modified, "CBS")
     pdok.write(out_dir, SYNTHETIC_NOTE, DEMO_RETRIEVED_AT)
+    write_survey_and_supplied(out_dir)
     atomic.write_text(out_dir / "SYNTHETIC.txt", SYNTHETIC_NOTE + "\n")
     return sorted(p for p in out_dir.rglob("*") if p.is_file())
+
+
+def write_survey_and_supplied(out_dir: Path) -> None:
+    """Veiligheidsmonitor 85146NED and the analyst-supplied files (issue 4)."""
+    from hengelo_analysis.demo import supplied, survey
+
+    write_odata_table(
+        out_dir,
+        survey.VM_TABLE_ID,
+        survey.VM_FEED,
+        survey.vm_entity_sets(),
+        survey.VM_PAGE_SIZE,
+        survey.VM_MODIFIED,
+        "CBS",
+    )
+    supplied_dir = out_dir / "supplied"
+    files = {
+        **survey.survey_files(),
+        "e33_incidenten.csv": supplied.e33_csv(),
+        "jeugd.csv": supplied.youth_csv(),
+        **supplied.bron_files(),
+    }
+    for name, data in files.items():
+        atomic.write_bytes(supplied_dir / name, data)
+    atomic.write_text(supplied_dir / "SYNTHETIC.txt", SYNTHETIC_NOTE + "\n")
