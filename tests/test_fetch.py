@@ -81,18 +81,25 @@ def veiligheidsmonitor() -> dict[str, list[dict]]:
             {"ID": 2, "Type": "TimeDimension", "Key": "Perioden"},
             {"ID": 3, "Type": "Topic", "Key": "VoeltZichWeleensOnveiligInBuurt_50"},
         ],
-        "Marges": [{"Key": "MW00000", "Title": "Waarde"}],
+        "Marges": [
+            {"Key": "MW00000", "Title": "Waarde"},
+            {"Key": "MOG0095", "Title": "Ondergrens 95%-betrouwbaarheidsinterval"},
+            {"Key": "MBG0095", "Title": "Bovengrens 95%-betrouwbaarheidsinterval"},
+        ],
         "RegioS": [{"Key": k, "Title": t} for k, t in regions.items()],
         "Perioden": [{"Key": "2023JJ00", "Title": "2023", "Status": "Definitief"}],
         "TypedDataSet": [
             {
-                "ID": i,
-                "Marges": "MW00000",
+                "ID": 3 * i + j,
+                "Marges": marge,
                 "RegioS": k,
                 "Perioden": "2023JJ00",
-                "VoeltZichWeleensOnveiligInBuurt_50": 20.0 + i,
+                "VoeltZichWeleensOnveiligInBuurt_50": 20.0 + i + offset,
             }
             for i, k in enumerate(regions)
+            for j, (marge, offset) in enumerate(
+                (("MW00000", 0.0), ("MOG0095", -2.0), ("MBG0095", 2.0))
+            )
         ],
     }
 
