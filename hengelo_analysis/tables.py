@@ -122,3 +122,24 @@ def escape_markdown(text) -> str:
     for ch in "\\`*_{}[]()#+!|~>":
         escaped = escaped.replace(ch, "\\" + ch)
     return escaped
+
+
+def key_figure(figure_id: str, label: str, value, *, unit: str = "", decimals: int = 0) -> None:
+    """Show one key figure as a line of text and mark it for ``key_figures.json``.
+
+    ``publish`` collects these marks from the executed notebooks; the page "wat is er veranderd"
+    compares them with the previous edition by ``figure_id``, so keep ids stable across years
+    (e.g. ``misdrijven_totaal``, not ``misdrijven_2024``).
+    """
+    from IPython.display import display
+
+    number = None if value is None or pd.isna(value) else float(value)
+    text = f"**{escape_markdown(label)}:** {format_number(number, decimals)}" + (
+        f" {escape_markdown(unit)}" if unit else ""
+    )
+    mark = {"id": figure_id, "label": label, "value": number, "unit": unit, "decimals": decimals}
+    display(
+        {"text/markdown": text, "text/plain": text},
+        raw=True,
+        metadata={"hengelo_key_figure": mark},
+    )
