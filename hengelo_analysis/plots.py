@@ -26,8 +26,16 @@ MISSING_COLOUR = "#BBBBBB"
 DPI = 100
 
 
-def _dutch_axis(ax, decimals: int = 0) -> None:
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, decimals)))
+def _tick_label(value: float, decimals: int | None = None) -> str:
+    """Dutch tick label; without ``decimals`` as many as the tick needs (22,5 but 25, not 25,0)."""
+    if decimals is not None:
+        return format_number(value, decimals)
+    text = format_number(value, 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def _dutch_axis(ax, decimals: int | None = None) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_label(v, decimals)))
 
 
 def _finish(fig, ax, title: str, source: str) -> None:
@@ -70,8 +78,8 @@ def yearly_bars(
     return fig
 
 
-def _dutch_xaxis(ax, decimals: int = 0) -> None:
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v, decimals)))
+def _dutch_xaxis(ax, decimals: int | None = None) -> None:
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: _tick_label(v, decimals)))
 
 
 def line_chart(
@@ -85,7 +93,7 @@ def line_chart(
     group: str | None = None,
     lower: str | None = None,
     upper: str | None = None,
-    decimals: int = 0,
+    decimals: int | None = None,
 ):
     """Lines over ``x`` (one per ``group``), with a shaded band between ``lower`` and ``upper``.
 
@@ -166,19 +174,17 @@ def indicator_bars(
             bar.set_hatch("///")
             ax.text(top * 0.03, y, "onderdrukt / n.b.", va="center", fontsize=8, color="#333333")
     if reference is not None and not pd.isna(reference):
-        ax.axvline(reference, color=OKABE_ITO[5], linestyle="--", linewidth=1.2)
-        ax.text(
+        ax.axvline(
             reference,
-            len(labels) - 0.4,
-            f"{reference_label}: {format_number(reference, decimals)}",
-            color="#000000",
-            fontsize=8,
-            ha="left",
-            va="bottom",
+            color=OKABE_ITO[5],
+            linestyle="--",
+            linewidth=1.2,
+            label=f"{reference_label}: {format_number(reference, decimals)}",
         )
+        ax.legend(frameon=False, fontsize=8, loc="lower right", bbox_to_anchor=(1.0, 1.0))
     ax.set_yticks(ypos, labels)
     ax.set_xlabel(xlabel)
-    _dutch_xaxis(ax, 0)
+    _dutch_xaxis(ax)
     ax.text(
         0.99,
         0.01,
@@ -273,8 +279,8 @@ def funnel_plot(
             )
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    _dutch_axis(ax, decimals)
-    _dutch_xaxis(ax, 0)
+    _dutch_axis(ax)
+    _dutch_xaxis(ax)
     ax.legend(frameon=False, fontsize=8, loc="upper right")
     _finish(fig, ax, title, source)
     return fig

@@ -130,7 +130,7 @@ def test_indicator_bars_draw_margins_and_mark_suppressed_wijken():
     spans = sorted((round(s[0][0], 6), round(s[1][0], 6)) for s in segs)
     assert (15.0, 25.0) in spans and (26.0, 34.0) in spans
     assert any("onderdrukt" in t.get_text() for t in ax.texts)
-    assert any(t.get_text() == "gemeente: 24,0" for t in ax.texts)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["gemeente: 24,0"]
 
 
 def test_funnel_plot_highlights_the_gemeente_and_draws_given_limits():
@@ -162,6 +162,14 @@ def test_funnel_plot_highlights_the_gemeente_and_draws_given_limits():
     highlighted = [c for c in ax.collections if c.get_label() == "Hengelo"]
     assert highlighted and highlighted[0].get_offsets().tolist() == [[50_000.0, 2.0]]
     assert [a.get_text() for a in ax.texts if a.get_text() == "Hengelo"]
+
+
+def test_axis_ticks_are_dutch_with_only_the_decimals_they_need():
+    assert plots._tick_label(22.5) == "22,5"
+    assert plots._tick_label(25.0) == "25"
+    assert plots._tick_label(1000.0) == "1.000"
+    assert plots._tick_label(0.25) == "0,25"
+    assert plots._tick_label(3.0, 1) == "3,0"
 
 
 def test_show_figure_refuses_missing_alt_text():
