@@ -476,6 +476,40 @@ def render_changes(context: PageContext, comparisons: list[dict]) -> str:
     )
 
 
+def write_editions_index(layout: Layout, gemeente: str, context: PageContext) -> Path:
+    """``reports/<source>/<gemeente>/index.html``: every published edition, newest first.
+
+    The folder is what the refresh workflow deploys to GitHub Pages, so it needs an entry page.
+    """
+    root = layout.gemeente_reports_dir(gemeente)
+    editions = []
+    for directory in sorted(root.iterdir(), reverse=True):
+        if re.fullmatch(r"\d{4}", directory.name) and (directory / "index.html").exists():
+            key = _read_json_or_none(directory / KEY_FIGURES_FILE) or {}
+            editions.append(
+                {
+                    "peiljaar": int(directory.name),
+                    "built_at": key.get("built_at", "onbekend"),
+                    "href": f"{directory.name}/index.html",
+                }
+            )
+    html = (
+        _jinja_env()
+        .get_template("editions_page.html.j2")
+        .render(
+            gemeente=gemeente,
+            gemeente_name=context.gemeente_name,
+            synthetic=context.synthetic,
+            source_label=context.source_label,
+            css=context.css,
+            editions=editions,
+        )
+    )
+    check_page(html, str(root / "index.html"))
+    atomic.write_text(root / "index.html", html)
+    return root / "index.html"
+
+
 def publish(
     layout: Layout,
     gemeente: str,
@@ -564,5 +598,6 @@ def publish(
             if (edition / name).exists():
                 (staging / PREVIOUS_DIR).mkdir(exist_ok=True)
                 shutil.copy2(edition / name, staging / PREVIOUS_DIR / name)
+    write_editions_index(layout, gemeente, context)
     log.info("published %s (%d pages)", edition, len(pages))
     return edition

@@ -41,6 +41,7 @@ PAGES = [
     "index.html",
     *(nb.stem + ".html" for nb in report_notebooks()),
     "wat_is_er_veranderd.html",
+    "../index.html",  # all editions of the gemeente: the entry page of the Pages site
 ]
 
 

@@ -142,6 +142,8 @@ def test_data_derived_text_is_escaped_in_chrome_index_and_tables(layout, monkeyp
         assert f"Ze zeggen niets over {ESCAPED}" in html  # banner
     assert f"<td>{ESCAPED}</td>" in index  # claims table
     assert f"<td>{ESCAPED}</td>" in page and f"<caption>Buurten {ESCAPED}</caption>" in page
+    editions = (layout.gemeente_reports_dir("GM0164") / "index.html").read_text()
+    assert "<script" not in editions and ESCAPED in editions
 
 
 def test_index_lists_claims_in_order_links_pages_and_findings(layout, two_pages):
@@ -213,6 +215,13 @@ def test_new_peiljaar_compares_with_the_earlier_one_and_handles_missing_findings
     assert "Ten opzichte van peiljaar 2023" in html
     assert "de eerdere editie heeft geen findings.json" in html
     assert "vorige versie" not in html
+    editions = (layout.gemeente_reports_dir("GM0164") / "index.html").read_text()
+    assert re.findall(r'<a href="(\d{4}/index\.html)"', editions) == [
+        "2024/index.html",
+        "2023/index.html",
+    ]
+    assert "Synthetische demodata" in editions
+    assert 'href="../index.html"' in (edition / "index.html").read_text()
 
 
 def test_a_missing_key_figure_is_not_published_never_zero():
