@@ -361,6 +361,13 @@ def choropleth(
     is_missing = vals.isna() & ~flags
     shown = ~is_suppressed & ~is_missing
     bounds = list(bounds) if bounds is not None else class_bounds(vals[shown], k)
+    outside = vals[shown][(vals[shown] < bounds[0]) | (vals[shown] > bounds[-1])] if bounds else []
+    if len(outside):
+        # A value outside the classes would silently be coloured as the nearest class.
+        raise ValueError(
+            f"values {sorted(outside.tolist())} lie outside the class bounds "
+            f"{bounds[0]}..{bounds[-1]}"
+        )
     fig, ax = plt.subplots(figsize=(7, 7), dpi=DPI)
     handles = []
     if bounds:

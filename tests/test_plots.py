@@ -75,6 +75,13 @@ def test_choropleth_legend_uses_dutch_thousands_and_decimal_marks():
     assert texts == ["1.000,00 – 2.000,25", "2.000,25 – 4.000,00"]
 
 
+def test_choropleth_refuses_values_outside_the_given_classes():
+    with pytest.raises(ValueError, match=r"values \[7\.0\] lie outside the class bounds 0\.\.5"):
+        plots.choropleth(
+            _squares(2), [1.0, 7.0], bounds=[0, 5], title="t", legend_title="l", source="s"
+        )
+
+
 def test_class_bounds_are_quantiles_of_published_values_only():
     assert plots.class_bounds(pd.Series([1, 2, 3, 4, None]), k=2) == [1.0, 2.5, 4.0]
     assert plots.class_bounds(pd.Series([None, None])) == []
