@@ -537,6 +537,16 @@ def publish(
     if findings is None:
         path = current_findings_file(layout, gemeente, peiljaar)
         findings = read_findings(path) if path is not None else None
+    if findings is not None:
+        for key, expected in (
+            ("gemeente", gemeente),
+            ("peiljaar", peiljaar),
+            ("source", layout.source),
+        ):
+            if key in findings and str(findings[key]) != str(expected):
+                raise PublishError(
+                    f"findings.json is for {key} {findings[key]!r}, this edition is {expected!r}"
+                )
     context = build_context(layout, gemeente, peiljaar, executed)
     context.claims = claims_for_index(findings)
     context.has_findings = findings is not None

@@ -237,3 +237,11 @@ def test_malformed_findings_file_is_a_clear_error(layout, two_pages, tmp_path):
     bad.write_text('{"claims": {"C1": {}}}')
     with pytest.raises(PublishError, match=r"findings\.json: claim 'C1' has no 'verdict'"):
         publish.publish(layout, "GM0164", 2024)
+
+
+def test_findings_of_another_edition_are_refused(layout, two_pages):
+    _write_edition(layout, 2024, two_pages)
+    with pytest.raises(
+        PublishError, match=r"findings\.json is for peiljaar 2023, this edition is 2024"
+    ):
+        publish.publish(layout, "GM0164", 2024, findings=_findings(peiljaar=2023))
