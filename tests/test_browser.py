@@ -15,6 +15,7 @@ import subprocess
 import sys
 import warnings
 from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import pytest
 
@@ -186,12 +187,16 @@ def test_page_is_offline_error_free_and_accessible(browser_context, edition, nam
             "Array.from(document.images).map(i => [i.alt, i.complete && i.naturalWidth > 0])"
         )
         assert all(alt.strip() and loaded for alt, loaded in images), images
+        links = page.evaluate("Array.from(document.links).map(a => a.href.split('#')[0])")
         page.add_script_tag(path=str(AXE_JS))
         result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     finally:
         errors = list(page.errors)
         page.close()
     assert browser_context.external_requests[before:] == [], name
+    assert links and all(link.startswith("file://") for link in links), links
+    broken = [link for link in links if not Path(unquote(urlparse(link).path)).exists()]
+    assert broken == [], f"{name}: broken links {broken}"
     assert errors == [], name
     violations = result["violations"]
     serious = [
