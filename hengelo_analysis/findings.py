@@ -987,17 +987,3 @@ def _jsonable(value):
     if pd.isna(value):
         return None
     return str(value)
-
-
-def index_claims(findings: list[Finding]) -> list[dict]:
-    """Rows for the index page's claims table."""
-    return [
-        {
-            "id": f.claim_id,
-            "statement": f.statement,
-            "verdict": f.verdict,
-            "verdict_label": f.verdict_label,
-            "sentence": f.sentence,
-        }
-        for f in findings
-    ]

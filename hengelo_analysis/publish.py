@@ -31,6 +31,7 @@ import nbformat
 
 from hengelo_analysis import atomic, provenance
 from hengelo_analysis.errors import AnalysisError
+from hengelo_analysis.findings import VERDICT_LABELS
 from hengelo_analysis.paths import TEMPLATE_DIR, Layout
 from hengelo_analysis.processed import load_crime, load_provenance
 
@@ -39,12 +40,6 @@ log = logging.getLogger(__name__)
 SOURCE_LABELS = {
     "demo": "synthetische demodata (geen echte cijfers)",
     "real": "CBS en politie open data, aangevuld met door de gemeente aangeleverde bestanden",
-}
-VERDICT_LABELS = {
-    "supported": "de cijfers ondersteunen dit",
-    "not_supported": "niet aangetoond",
-    "contradicted": "de cijfers wijzen de andere kant op",
-    "insufficient_data": "onvoldoende gegevens",
 }
 # A reviewer on a slow connection opens every page; 5 MB is the budget the issue sets.
 PAGE_BUDGET_BYTES = 5_000_000

@@ -492,10 +492,11 @@ def test_publish_builds_findings_document_and_index_rows(data_dir, tmp_path):
 
     layout = Layout(data_dir, tmp_path / "reports", "demo")
     run_clean(layout)
-    document, rows = publish.evaluate_findings(layout, G, 2024, rate_unit=10_000)
+    document = publish.evaluate_findings(layout, G, 2024, rate_unit=10_000)
+    rows = publish.claims_for_index(document)
     assert (document["gemeente"], document["peiljaar"], document["source"]) == (G, 2024, "demo")
     assert document["rate_unit"] == 10_000
-    assert [r["id"] for r in rows] == list(document["claims"])
+    assert [r["id"] for r in rows] == [f"C{i}" for i in range(1, 12)]
     for row in rows:
         claim = document["claims"][row["id"]]
         assert row["sentence"] == claim["sentence"]
