@@ -120,24 +120,9 @@ def edition(tmp_path_factory):
     assert result.returncode == 0, result.stderr
     layout = Layout(root / "data", root / "reports", "demo")
     out = layout.edition_dir("GM0164", 2024)
-    findings = (
-        json.loads((out / "findings.json").read_text())
-        if (out / "findings.json").exists()
-        else {
-            "gemeente": "GM0164",
-            "peiljaar": 2024,
-            "source": "demo",
-            "claims": {
-                "C2": {
-                    "verdict": "supported",
-                    "statement": f"Veelvoorkomende criminaliteit daalt {EVIL}",
-                    "sentence": "De cijfers ondersteunen dit.",
-                    "test": "trend",
-                    "evidence": {},
-                },
-            },
-        }
-    )
+    # Republish with a hostile, data-derived claim statement: it must render as text.
+    findings = json.loads((out / "findings.json").read_text())
+    findings["claims"]["C2"]["statement"] += f" {EVIL}"
     publish.publish(layout, "GM0164", 2024, findings=findings)
     return root, out
 

@@ -100,8 +100,9 @@ CORONA = {
 }
 HORIZONTAL_FRAUD_FIRST_YEAR = 2016  # "3.9.1 not registered before 2016" (data provider)
 # Hengelo-specific shape of the chapter-2 picture.
-HENGELO_FACTORS = {"2.5.2": 0.78}
-HENGELO_EXTRA = {("1.2.3", 2022): 1.55, ("1.2.3", 2023): 1.2}
+# Shoplifting below the peers (C9); many road accidents, above the national rate (C4).
+HENGELO_FACTORS = {"2.5.2": 0.78, "1.3.1": 1.45}
+HENGELO_EXTRA = {("1.2.3", 2022): 1.8, ("1.2.3", 2023): 1.3}
 NULL_CODES_BELOW_GEMEENTE = {"1.4.1"}  # zeden: not published per wijk/buurt
 RANDOM_NULL_SHARE = 0.004
 UNLOCATED_SHARE = 0.02  # crimes the police could not place in a buurt count for the gemeente only
@@ -114,6 +115,14 @@ def _year_factor(code: str, year: int) -> float:
         factor = base * trend ** (2019 - 2012) * 1.16 ** (year - 2019)
     factor *= CORONA.get(year, {}).get(code, 1.0)
     return factor
+
+
+def _cell_rng(*key) -> random.Random:
+    """A generator of its own per cell: changing one rate leaves every other cell's draw unchanged.
+
+    String seeds are hashed with SHA-512 by ``random.seed`` (version 2), stable across versions.
+    """
+    return random.Random("-".join(map(str, (DEMO_SEED, *key))))
 
 
 def _poisson(rng: random.Random, lam: float) -> int:
@@ -161,9 +170,9 @@ def generate_rows() -> tuple[list[dict], list[dict]]:
                 else:
                     share = b.inhabitants_2024 / hengelo.inhabitants_2024
                 lam = expected_total * (1 - UNLOCATED_SHARE) * share
-                counts[(b.code, code, year)] = _poisson(rng, lam)
+                counts[(b.code, code, year)] = _poisson(_cell_rng(b.code, code, year), lam)
             counts[("GM0164", code, year, "unlocated")] = _poisson(  # type: ignore[index]
-                rng, expected_total * UNLOCATED_SHARE
+                _cell_rng("GM0164-unlocated", code, year), expected_total * UNLOCATED_SHARE
             )
 
     rows_by_area: dict[str, dict[tuple[str, int], int | None]] = {}
@@ -198,7 +207,9 @@ def generate_rows() -> tuple[list[dict], list[dict]]:
                     continue
                 lam = _year_factor(code, year) * level * gem.inhabitants_2024 / 1000
                 lam *= growth_factor(year) * (shop if code == "2.5.2" else 1.0)
-                rows_by_area.setdefault(gem.code, {})[(code, year)] = _poisson(rng, lam)
+                rows_by_area.setdefault(gem.code, {})[(code, year)] = _poisson(
+                    _cell_rng(gem.code, code, year), lam
+                )
     for year in YEARS:
         nl = NL_INHABITANTS_2012 + (NL_INHABITANTS_2024 - NL_INHABITANTS_2012) * (year - 2012) / 12
         for code in codes:
@@ -206,7 +217,9 @@ def generate_rows() -> tuple[list[dict], list[dict]]:
                 rows_by_area.setdefault("NL00", {})[(code, year)] = None
                 continue
             lam = _year_factor(code, year) * 1.1 * nl / 1000
-            rows_by_area.setdefault("NL00", {})[(code, year)] = _poisson(rng, lam)
+            rows_by_area.setdefault("NL00", {})[(code, year)] = _poisson(
+                _cell_rng("NL00", code, year), lam
+            )
 
     # Not published below gemeente level, and a few random cells not published.
     for area, cells in rows_by_area.items():
