@@ -22,6 +22,7 @@ from hengelo_analysis import (
     kwb,
     police,
     schemas,
+    stamps,
     supplied,
     survey,
     veiligheidsmonitor,
@@ -261,6 +262,7 @@ def write_processed(layout: Layout, result: CleanResult) -> list[Path]:
                 # The GPKG driver wants a .gpkg name and creates the file itself.
                 gpkg = tmp.with_suffix(".gpkg")
                 try:
+                    _byte_stable_gpkg()
                     df.to_file(gpkg, driver="GPKG", layer=name)
                     os.replace(gpkg, tmp)
                 finally:
@@ -278,7 +280,22 @@ def write_processed(layout: Layout, result: CleanResult) -> list[Path]:
     return written
 
 
+def _byte_stable_gpkg() -> None:
+    """Make GDAL write a fixed ``last_change`` date into GeoPackages.
+
+    By default it stamps the current time, so the same areas give a different file on every clean
+    and every notebook reading ``areas.gpkg`` would look changed to the content-hash cache.
+    """
+    import pyogrio
+
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2000-01-01T00:00:00.000Z"})
+
+
 def run_clean(layout: Layout) -> CleanResult:
+    """Clean and write the processed tables, and record the raw hashes they were cleaned from."""
+    raw = stamps.tree_hashes(layout.raw_dir)  # before cleaning: a file edited meanwhile → stale
     result = clean_source(layout)
+    stamps.remove_clean_stamp(layout.processed_dir)
     write_processed(layout, result)
+    stamps.write_clean_stamp(layout.raw_dir, layout.processed_dir, raw)
     return result

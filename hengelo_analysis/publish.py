@@ -526,6 +526,7 @@ def publish(
     *,
     findings: dict | None = None,
     page_budget: int = PAGE_BUDGET_BYTES,
+    exporter=None,
 ) -> Path:
     """Publish the executed notebooks of an edition; return the edition directory.
 
@@ -536,6 +537,8 @@ def publish(
         ``current_findings_file`` if one was placed, else evaluated from the processed tables.
     page_budget : int
         Maximum size of one page in bytes.
+    exporter : nbconvert.HTMLExporter, optional
+        An exporter from ``make_exporter`` to reuse (a multi-gemeente run builds one).
     """
     edition = layout.edition_dir(gemeente, peiljaar)
     executed = sorted((edition / "notebooks").glob("*.ipynb"))
@@ -571,7 +574,7 @@ def publish(
     if earlier:
         context.pages = [*context.pages, {"href": CHANGES_PAGE, "title": "Wat is er veranderd"}]
     built_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    exporter = make_exporter()
+    exporter = make_exporter() if exporter is None else exporter
     with atomic.staged_directory(edition) as staging:
         shutil.copytree(edition / "notebooks", staging / "notebooks")
         pages: dict[str, str] = {}

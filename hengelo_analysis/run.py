@@ -10,23 +10,21 @@ succeeded; a failing notebook is saved with its traceback in ``<edition>/failed/
 
 from __future__ import annotations
 
-import hashlib
+import contextlib
 import json
 import logging
 import os
 import re
 import shutil
 import sys
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
-import nbformat
-
-from hengelo_analysis import atomic, secrets
+from hengelo_analysis import atomic, secrets, stamps
 from hengelo_analysis.errors import NotebookError, ParameterError
-from hengelo_analysis.paths import NOTEBOOK_DIR, PACKAGE_DIR, Layout
+from hengelo_analysis.paths import NOTEBOOK_DIR, Layout
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +69,14 @@ def check_parameters(parameters: dict) -> None:
             )
 
 
-def report_notebooks(notebook_dir: Path = NOTEBOOK_DIR) -> list[Path]:
-    """The product notebooks in report order (``NN_topic.ipynb``)."""
+def report_notebooks(notebook_dir: Path | None = None) -> list[Path]:
+    """The product notebooks in report order (``NN_topic.ipynb``).
+
+    ``HENGELO_NOTEBOOK_DIR`` points the CLI at another folder (benchmarks use it to time a suite
+    of notebooks other than the shipped one).
+    """
+    if notebook_dir is None:
+        notebook_dir = Path(os.environ.get("HENGELO_NOTEBOOK_DIR") or NOTEBOOK_DIR)
     return sorted(p for p in notebook_dir.glob("*.ipynb") if NOTEBOOK_NAME_RE.match(p.name))
 
 
@@ -101,23 +105,12 @@ def ensure_kernel() -> str:
 
 
 def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return stamps.sha256_file(path)
 
 
 def code_version() -> str:
     """Hash of the library's code and templates: a code change invalidates every cached notebook."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in {".py", ".j2", ".css", ".json", ".csv"}:
-            digest.update(str(path.relative_to(PACKAGE_DIR)).encode())
-            digest.update(path.read_bytes())
-    for name in ("pandas", "matplotlib", "scipy", "statsmodels", "geopandas", "nbconvert"):
-        try:
-            digest.update(f"{name}={metadata.version(name)}".encode())
-        except metadata.PackageNotFoundError:
-            pass
-    digest.update(sys.version.encode())
-    return digest.hexdigest()
+    return stamps.code_version()
 
 
 def notebook_inputs(notebook: Path) -> list[str] | None:
@@ -145,7 +138,7 @@ def cache_key(notebook: Path, parameters: dict, processed_dir: Path, code: str) 
         "inputs": input_hashes(processed_dir, notebook_inputs(notebook)),
         "code": code,
     }
-    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return stamps.key_of(payload)
 
 
 def cached_key_of(executed: Path) -> str | None:
@@ -182,6 +175,8 @@ def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str, 
         raise NotebookError(f"{source.name}: {type(exc).__name__}: {exc}".splitlines()[0]) from exc
     finally:
         _scrub_secrets(output)
+    import nbformat
+
     nb = nbformat.read(output, as_version=4)
     nb.metadata.setdefault("hengelo", {})["cache_key"] = key
     with atomic.atomic_path(output) as tmp:
@@ -210,53 +205,112 @@ def run_notebooks(
     layout: Layout, params: RunParameters, notebooks: list[Path] | None = None
 ) -> list[Path]:
     """Execute (or reuse) every report notebook; return the executed notebooks' paths."""
+    return run_editions(layout, [params], notebooks)[params.gemeente]
+
+
+@dataclass
+class _Edition:
+    params: RunParameters
+    parameters: dict
+    previous: Path
+    keys: dict[Path, str]
+    stale: list[Path]
+
+
+def _plan(layout: Layout, params: RunParameters, notebooks: list[Path], code: str) -> _Edition:
+    parameters = params.as_dict()
+    check_parameters(parameters)
+    previous = layout.edition_dir(params.gemeente, params.peiljaar) / "notebooks"
+    keys = {nb: cache_key(nb, parameters, layout.processed_dir, code) for nb in notebooks}
+    stale = [nb for nb in notebooks if cached_key_of(previous / nb.name) != keys[nb]]
+    if not stale and {p.name for p in previous.glob("*.ipynb")} != {nb.name for nb in notebooks}:
+        stale = list(notebooks)  # a notebook was removed from the suite: rebuild the folder
+    return _Edition(params, parameters, previous, keys, stale)
+
+
+def run_editions(
+    layout: Layout, runs: list[RunParameters], notebooks: list[Path] | None = None
+) -> dict[str, list[Path]]:
+    """Execute (or reuse) the report notebooks for several gemeenten in one pool of kernels.
+
+    Every (gemeente, notebook) pair whose cache key changed is executed, all pairs sharing one
+    pool of up to ``HENGELO_WORKERS`` (default: the core count) kernels, so a run for the 14
+    Twente gemeenten keeps both cores busy. Each edition's folder is swapped in only when all of
+    its notebooks succeeded; an edition whose notebooks all succeeded is kept even when another
+    gemeente's failed (the error names the first failure).
+
+    Returns
+    -------
+    dict
+        ``{gemeente: [executed notebook paths]}``.
+    """
     notebooks = report_notebooks() if notebooks is None else notebooks
     if not notebooks:
         raise ParameterError(f"no report notebooks (NN_name.ipynb) found in {NOTEBOOK_DIR}")
-    parameters = params.as_dict()
-    check_parameters(parameters)
-    edition = layout.edition_dir(params.gemeente, params.peiljaar)
-    previous = edition / "notebooks"
-    failed_dir = edition / "failed"
     code = code_version()
-    keys = {nb: cache_key(nb, parameters, layout.processed_dir, code) for nb in notebooks}
-    stale = [nb for nb in notebooks if cached_key_of(previous / nb.name) != keys[nb]]
-    if not stale and len(list(previous.glob("*.ipynb"))) == len(notebooks):
-        log.info("all %d notebooks up to date; nothing to execute", len(notebooks))
-        return sorted(previous.glob("*.ipynb"))
+    plans = [_plan(layout, params, notebooks, code) for params in runs]
+    work = [(plan, nb) for plan in plans for nb in plan.stale]
+    if not work:
+        log.info("all %d notebooks up to date; nothing to execute", len(notebooks) * len(plans))
+        return {p.params.gemeente: sorted(p.previous.glob("*.ipynb")) for p in plans}
     kernel = ensure_kernel()
-
-    with atomic.staged_directory(previous) as staging:
-        for nb in notebooks:
-            if nb not in stale:
-                shutil.copy2(previous / nb.name, staging / nb.name)
-        log.info(
-            "executing %d of %d notebooks (%d reused)",
-            len(stale),
-            len(notebooks),
-            len(notebooks) - len(stale),
-        )
-        errors: list[tuple[Path, NotebookError]] = []
-        with ThreadPoolExecutor(max_workers=_workers(len(stale))) as pool:
+    log.info(
+        "executing %d of %d notebooks (%d reused)%s",
+        len(work),
+        len(notebooks) * len(plans),
+        len(notebooks) * len(plans) - len(work),
+        f" for {len(plans)} gemeenten" if len(plans) > 1 else "",
+    )
+    errors: list[tuple[_Edition, Path, NotebookError]] = []
+    with contextlib.ExitStack() as stack:
+        staging: dict[int, Path] = {}
+        for i, plan in enumerate(plans):
+            if not plan.stale:
+                continue
+            plan.previous.parent.mkdir(parents=True, exist_ok=True)
+            directory = Path(
+                tempfile.mkdtemp(prefix=".notebooks.staging-", dir=plan.previous.parent)
+            )
+            # Removed on any exit; swapped in below only when this edition fully succeeded.
+            stack.callback(shutil.rmtree, directory, True)
+            staging[i] = directory
+            for nb in notebooks:
+                if nb not in plan.stale:
+                    shutil.copy2(plan.previous / nb.name, directory / nb.name)
+        index = {id(plan): i for i, plan in enumerate(plans)}
+        with ThreadPoolExecutor(max_workers=_workers(len(work))) as pool:
             futures = {
                 pool.submit(
-                    execute_notebook, nb, staging / nb.name, parameters, kernel, keys[nb]
-                ): nb
-                for nb in stale
+                    execute_notebook,
+                    nb,
+                    staging[index[id(plan)]] / nb.name,
+                    plan.parameters,
+                    kernel,
+                    plan.keys[nb],
+                ): (plan, nb)
+                for plan, nb in work
             }
-            for future, nb in futures.items():
+            for future, (plan, nb) in futures.items():
                 try:
                     future.result()
                 except NotebookError as exc:
-                    errors.append((nb, exc))
-        if errors:
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            for nb, _ in errors:
-                if (staging / nb.name).exists():
-                    shutil.copy2(staging / nb.name, failed_dir / nb.name)
-            nb, exc = errors[0]
-            more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-            raise NotebookError(f"{exc}{more}; executed notebook saved as {failed_dir / nb.name}")
-    if failed_dir.exists():
-        shutil.rmtree(failed_dir, ignore_errors=True)
-    return sorted(previous.glob("*.ipynb"))
+                    errors.append((plan, nb, exc))
+        failed_plans = {id(plan) for plan, _, _ in errors}
+        for i, plan in enumerate(plans):
+            failed_dir = plan.previous.parent / "failed"
+            if id(plan) in failed_plans:
+                failed_dir.mkdir(parents=True, exist_ok=True)
+                for p, nb, _ in errors:
+                    if p is plan and (staging[i] / nb.name).exists():
+                        shutil.copy2(staging[i] / nb.name, failed_dir / nb.name)
+                continue
+            if i in staging:
+                atomic.swap_directory(staging[i], plan.previous)
+            if failed_dir.exists():
+                shutil.rmtree(failed_dir, ignore_errors=True)
+    if errors:
+        plan, nb, exc = errors[0]
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        where = plan.previous.parent / "failed" / nb.name
+        raise NotebookError(f"{exc}{more}; executed notebook saved as {where}")
+    return {p.params.gemeente: sorted(p.previous.glob("*.ipynb")) for p in plans}
