@@ -37,6 +37,10 @@ lint: $(STAMP) ## Lint and format-check code and notebooks
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+.PHONY: benchmark
+benchmark: $(STAMP) ## Time cold/warm/incremental builds vs the naive loop, national clean, Twente (QUICK=1: demo only)
+	$(BIN)/python benchmarks/run_benchmarks.py $(if $(QUICK),--quick,) --out benchmarks/out/results.json
+
 .PHONY: demo-data
 demo-data: $(STAMP) ## Regenerate the synthetic demo raw data (byte-identical for the same code)
 	$(BIN)/python -m hengelo_analysis.demo data/raw/demo

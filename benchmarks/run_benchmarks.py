@@ -41,6 +41,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hengelo_analysis import stamps  # noqa: E402
 from hengelo_analysis.run import cached_key_of, notebook_inputs, report_notebooks  # noqa: E402
 
 DEMO_RAW = ROOT / "data" / "raw" / "demo"
@@ -112,18 +113,34 @@ def executed_keys(reports: Path, gemeente: str = "GM0164") -> dict[str, str | No
     return {p.name: cached_key_of(p) for p in sorted(folder.glob("*.ipynb"))}
 
 
-def change_one_crime_value(raw: Path) -> str:
-    """Add 1 to the first published count of the last 47018NED page; return what changed."""
-    page = sorted((raw / "47018NED").glob("TypedDataSet-*.json"))[-1]
+def change_one_value(raw: Path, table: str) -> str:
+    """Change one published number of a raw table; return what changed.
+
+    ``jeugd`` (default): the first Halt count in ``supplied/jeugd.csv``; only the notebooks reading
+    ``youth`` should run again. ``47018NED``: the first count of the last crime page, read by
+    every notebook of the suite.
+    """
+    if table == "jeugd":
+        path = raw / "supplied" / "jeugd.csv"
+        lines = path.read_text(encoding="utf-8").splitlines()
+        fields = lines[1].split(";")
+        old = fields[2]
+        fields[2] = str(int(old) + 1)
+        path.write_text(
+            "\n".join([lines[0], ";".join(fields), *lines[2:]]) + "\n", encoding="utf-8"
+        )
+        return f"supplied/jeugd.csv: halt_verwijzingen {fields[0]} {fields[1]} {old} → {fields[2]}"
+    page = sorted((raw / table).glob("TypedDataSet-*.json"))[-1]
     doc = json.loads(page.read_text(encoding="utf-8"))
     for row in doc["value"]:
         if row.get("GeregistreerdeMisdrijven_1") is not None:
-            row["GeregistreerdeMisdrijven_1"] += 1
+            old = row["GeregistreerdeMisdrijven_1"]
+            row["GeregistreerdeMisdrijven_1"] = old + 1
             page.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
-            return (
-                f"{page.name}: {row['WijkenEnBuurten'].strip()} {row['Perioden']} "
-                f"{row['SoortMisdrijf'].strip()} +1"
+            where = (
+                f"{row['WijkenEnBuurten'].strip()} {row['Perioden']} {row['SoortMisdrijf'].strip()}"
             )
+            return f"{table}/{page.name}: {where} {old} → {old + 1}"
     raise SystemExit(f"{page}: no published count to change")
 
 
@@ -167,7 +184,7 @@ def naive_loop(notebooks: list[Path], data: Path, out: Path, peiljaar: int) -> d
     return {"seconds": total, "peak_bytes": peak}
 
 
-def demo_figures(work: Path, notebooks: list[Path]) -> dict:
+def demo_figures(work: Path, notebooks: list[Path], table: str) -> dict:
     data = fresh_tree(work / "demo")
     reports = work / "demo" / "reports"
     args = ("report", "--data-dir", str(data), "--reports-dir", str(reports))
@@ -177,13 +194,24 @@ def demo_figures(work: Path, notebooks: list[Path]) -> dict:
     print("warm report ...", flush=True)
     warm = measure(cli(*args))
     warm_executed = [n for n, k in executed_keys(reports).items() if k != before[n]]
-    changed = change_one_crime_value(data / "raw" / "demo")
+    processed = data / "processed" / "demo"
+    tables_before = stamps.processed_hashes(processed)
+    changed = change_one_value(data / "raw" / "demo", table)
     print(f"report after one raw value changed ({changed}) ...", flush=True)
     incremental = measure(cli(*args))
     after = executed_keys(reports)
     rerun = sorted(n for n in after if after[n] != before.get(n))
+    tables_after = stamps.processed_hashes(processed)
+    changed_tables = sorted(
+        name.split(".")[0]
+        for name in tables_before.keys() | tables_after.keys()
+        if tables_before.get(name) != tables_after.get(name)
+    )
+    # Expected: the notebooks that declare a changed table as input (or declare nothing: all).
     expected = sorted(
-        nb.name for nb in notebooks if (inputs := notebook_inputs(nb)) is None or "crime" in inputs
+        nb.name
+        for nb in notebooks
+        if (inputs := notebook_inputs(nb)) is None or set(inputs) & set(changed_tables)
     )
     peiljaar = int(sorted((reports / "demo" / "GM0164").glob("[0-9]" * 4))[-1].name)
     print(f"naive loop ({len(notebooks)} notebooks) ...", flush=True)
@@ -195,6 +223,7 @@ def demo_figures(work: Path, notebooks: list[Path]) -> dict:
         "incremental": {
             **_fig(incremental),
             "changed": changed,
+            "changed_tables": changed_tables,
             "executed": rerun,
             "expected": expected,
             "skipped_clean": "nothing to clean" in incremental["stderr"],
@@ -281,9 +310,9 @@ def rows_of(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{warm['seconds'] / (0.05 * cold['seconds']):.2f}",
             ),
             (
-                "rerun, one 47018NED value changed",
+                f"rerun, one value of {inc['changed'].split('/')[0]} changed",
                 f"{inc['seconds']:.2f} s; ran {len(inc['executed'])} of {n}",
-                f"only readers of crime ({len(inc['expected'])})",
+                f"only readers of {'+'.join(inc['changed_tables'])} ({len(inc['expected'])})",
                 "met" if inc["executed"] == inc["expected"] else "NOT met",
             ),
             ("peak memory, cold report", f"{cold['peak_mb']:.0f} MB", "(no goal)", ""),
@@ -351,6 +380,13 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="time this folder of NN_*.ipynb notebooks instead of notebooks/ (HENGELO_NOTEBOOK_DIR)",
     )
+    parser.add_argument(
+        "--change",
+        default="jeugd",
+        choices=("jeugd", "47018NED"),
+        help="raw table of which one value is changed for the incremental rerun: supplied/jeugd.csv "
+        "(default) or a 47018NED page",
+    )
     args = parser.parse_args(argv)
     if args.notebooks:
         os.environ["HENGELO_NOTEBOOK_DIR"] = str(args.notebooks.resolve())
@@ -365,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     with tempfile.TemporaryDirectory(prefix="hengelo-benchmark-") as tmp:
         work = Path(tmp)
-        results["demo"] = demo_figures(work, notebooks)
+        results["demo"] = demo_figures(work, notebooks, args.change)
         if not args.quick:
             results["twente"] = twente_figures(work)
             results["national"] = national_figures(work)
@@ -381,8 +417,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print_table(rows)
     inc = results["demo"]["incremental"]
-    print(f"changed: {inc['changed']}; re-executed: {', '.join(inc['executed']) or 'none'}")
+    print(f"changed: {inc['changed']} (processed: {', '.join(inc['changed_tables'])})")
+    print(f"re-executed: {', '.join(inc['executed']) or 'none'}")
     if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     return 0
 

@@ -18,6 +18,7 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,10 +153,17 @@ def cached_key_of(executed: Path) -> str | None:
 # --- execution ----------------------------------------------------------------------------------
 
 
-def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str, key: str) -> None:
+def execute_notebook(
+    source: Path, output: Path, parameters: dict, kernel: str, key: str, reuse=None
+) -> None:
+    """Execute ``source`` with papermill into ``output`` and record its cache key.
+
+    ``reuse`` is a running :class:`_ReusedKernel`; without it papermill starts a fresh kernel.
+    """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    extra = {"engine_name": _reuse_engine(), "reuse": reuse} if reuse is not None else {}
     try:
         pm.execute_notebook(
             str(source),
@@ -166,6 +174,7 @@ def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str, 
             progress_bar=False,
             log_output=False,
             execution_timeout=cell_timeout(),
+            **extra,
         )
     except PapermillExecutionError as exc:
         raise NotebookError(
@@ -179,8 +188,170 @@ def execute_notebook(source: Path, output: Path, parameters: dict, kernel: str, 
 
     nb = nbformat.read(output, as_version=4)
     nb.metadata.setdefault("hengelo", {})["cache_key"] = key
+    for cell in nb.cells:
+        # papermill gives the cell it injects a random id, which the HTML shows: a fixed one makes
+        # two builds of the same inputs byte-identical.
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
     with atomic.atomic_path(output) as tmp:
         nbformat.write(nb, tmp)
+
+
+# Run silently in a kernel before its first notebook: remember the state a fresh kernel starts with.
+# The backend is loaded first, as a notebook's first figure does: that activates the inline backend
+# (which turns ``interactive`` on), so the settings remembered are those a notebook's figures find.
+_KERNEL_SETUP = """\
+import os, sys, warnings
+import matplotlib, matplotlib.pyplot
+matplotlib.pyplot.switch_backend(matplotlib.rcParams["backend"])
+sys._hengelo_fresh = (
+    os.getcwd(),
+    list(warnings.filters),
+    {k: v for k, v in matplotlib.rcParams.items() if k != "backend"},
+)
+get_ipython().reset(new_session=True)
+"""
+# Run silently between two notebooks in one kernel: back to that fresh state. The user namespace,
+# history and execution counter go (``reset(new_session=True)``: counts start at 1 again); so do
+# open figures, changed matplotlib settings, warning filters and "warn once" registries, and a
+# changed working directory. Imported modules stay: that is the time saved.
+_KERNEL_RESET = """\
+import os, sys, warnings
+import matplotlib
+if "matplotlib.pyplot" in sys.modules:
+    sys.modules["matplotlib.pyplot"].close("all")
+os.chdir(sys._hengelo_fresh[0])
+warnings.filters[:] = sys._hengelo_fresh[1]
+warnings._filters_mutated()
+matplotlib.rcParams.update(sys._hengelo_fresh[2])
+get_ipython().reset(new_session=True)
+"""
+
+
+def _reuse_engine() -> str:
+    """Register (once) a papermill engine that runs a notebook in an already running kernel.
+
+    papermill's own engine starts a kernel per notebook; this one hands nbclient the kernel
+    manager *and* client of a :class:`_ReusedKernel` (nbclient then neither starts nor stops them).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class ReusedKernelEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            reuse = kwargs.pop("reuse")
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=log,
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            client = PapermillNotebookClient(nb_man, km=reuse.km, **final)
+            client.kc = reuse.kc
+            return client.execute()
+
+    if "hengelo-reuse" not in papermill_engines._engines:
+        papermill_engines.register("hengelo-reuse", ReusedKernelEngine)
+    return "hengelo-reuse"
+
+
+class _ReusedKernel:
+    """One kernel running several parameter sets of the same notebook, reset in between.
+
+    Starting a kernel and importing pandas, matplotlib, statsmodels and the library costs about
+    as much as a demo notebook's own work, so a run for many gemeenten executes each notebook for
+    all of them in one kernel. tests/test_run.py checks that the executed notebook equals the one
+    a fresh kernel gives.
+    """
+
+    def __init__(self, kernel: str, cwd: Path) -> None:
+        self.kernel, self.cwd = kernel, cwd
+        self.km = self.kc = None
+
+    def start(self) -> None:
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self.km = AsyncKernelManager(kernel_name=self.kernel)
+        run_sync(self.km.start_kernel)(cwd=str(self.cwd))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=60)
+        self._silent(_KERNEL_SETUP)
+
+    def reset(self) -> None:
+        self._silent(_KERNEL_RESET)
+
+    def _silent(self, code: str) -> None:
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=True, store_history=False, timeout=60
+        )
+        if reply["content"]["status"] != "ok":
+            raise NotebookError(f"kernel reset failed: {reply['content'].get('evalue')}")
+
+    def stop(self) -> None:
+        from jupyter_core.utils import run_sync
+
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.km is not None:
+            with contextlib.suppress(Exception):
+                run_sync(self.km.shutdown_kernel)(now=True)
+        self.km = self.kc = None
+
+
+def execute_chain(source: Path, runs: list[tuple[Path, dict, str]], kernel: str, stop=None) -> list:
+    """Execute ``source`` once per (output, parameters, key); one kernel for all when several.
+
+    Returns the ``NotebookError`` of each failed run (with its index); after a failure the next run
+    gets a new kernel, since the failed one may be stuck or dead.
+    """
+    if len(runs) == 1:
+        output, parameters, key = runs[0]
+        try:
+            execute_notebook(source, output, parameters, kernel, key)
+        except NotebookError as exc:
+            return [(0, exc)]
+        return []
+    errors = []
+    shared = _ReusedKernel(kernel, source.parent)
+    try:
+        for i, (output, parameters, key) in enumerate(runs):
+            if stop is not None and stop.is_set():
+                break
+            try:
+                try:
+                    shared.start() if shared.km is None else shared.reset()
+                except Exception as exc:  # a kernel that does not start or reset: as a failed run
+                    raise NotebookError(
+                        f"{source.name}: kernel: {type(exc).__name__}: {exc}"
+                    ) from exc
+                execute_notebook(source, output, parameters, kernel, key, reuse=shared)
+            except NotebookError as exc:
+                errors.append((i, exc))
+                shared.stop()
+    finally:
+        shared.stop()
+    return errors
 
 
 def _scrub_secrets(path: Path) -> None:
@@ -278,23 +449,38 @@ def run_editions(
                 if nb not in plan.stale:
                     shutil.copy2(plan.previous / nb.name, directory / nb.name)
         index = {id(plan): i for i, plan in enumerate(plans)}
-        with ThreadPoolExecutor(max_workers=_workers(len(work))) as pool:
-            futures = {
-                pool.submit(
-                    execute_notebook,
-                    nb,
-                    staging[index[id(plan)]] / nb.name,
-                    plan.parameters,
-                    kernel,
-                    plan.keys[nb],
-                ): (plan, nb)
-                for plan, nb in work
-            }
-            for future, (plan, nb) in futures.items():
-                try:
-                    future.result()
-                except NotebookError as exc:
-                    errors.append((plan, nb, exc))
+        # One task per notebook, running it for every gemeente that needs it in one kernel (see
+        # _ReusedKernel); the tasks share the pool. With one gemeente each task is one plain run.
+        workers = _workers(len(work))
+        # Chains of at most this many runs, so that there are enough tasks to keep every worker busy
+        # (one notebook for 14 gemeenten becomes 4 chains on 2 cores).
+        longest = max(1, -(-len(work) // (2 * workers)))
+        chains = []
+        for nb in notebooks:
+            runs = [plan for plan, n in work if n == nb]
+            chains += [(nb, runs[i : i + longest]) for i in range(0, len(runs), longest)]
+        pool = ThreadPoolExecutor(max_workers=min(workers, len(chains)))
+        stop = threading.Event()
+        # On Ctrl-C (or any error here) the queued chains are dropped and running chains stop after
+        # their current notebook, instead of everything running to the end before the exit.
+        stack.callback(pool.shutdown, wait=True, cancel_futures=True)
+        stack.callback(stop.set)
+        futures = {
+            pool.submit(
+                execute_chain,
+                nb,
+                [
+                    (staging[index[id(plan)]] / nb.name, plan.parameters, plan.keys[nb])
+                    for plan in chain
+                ],
+                kernel,
+                stop,
+            ): (nb, chain)
+            for nb, chain in chains
+        }
+        for future, (nb, chain) in futures.items():
+            for i, exc in future.result():
+                errors.append((chain[i], nb, exc))
         failed_plans = {id(plan) for plan, _, _ in errors}
         for i, plan in enumerate(plans):
             failed_dir = plan.previous.parent / "failed"

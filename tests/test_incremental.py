@@ -1,0 +1,277 @@
+"""Incremental builds: what a rerun skips, what it redoes, and that a cached result equals a fresh one.
+
+No test here times anything (benchmarks/run_benchmarks.py measures); they assert on what was
+skipped or executed and on output bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from hengelo_analysis import cli, stamps
+from hengelo_analysis.paths import PROJECT_ROOT
+from hengelo_analysis.run import cached_key_of
+from tests.conftest import DEMO_RAW
+
+pytestmark = pytest.mark.slow
+
+
+def run_cli(*args, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "hengelo_analysis", *args],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=900,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def tiny_notebook(path: Path, inputs: list[str], table: str) -> Path:
+    """A report notebook reading one processed table and printing a figure of it."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "hengelo-analysis",
+        "display_name": "x",
+        "language": "python",
+    }
+    nb.metadata["hengelo"] = {"inputs": inputs}
+    params = nbformat.v4.new_code_cell(
+        'gemeente = "GM0164"\npeiljaar = 2024\nsource = "demo"\ndata_dir = "."\nrate_unit = 1000'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {table}"),
+        params,
+        nbformat.v4.new_code_cell(
+            "from hengelo_analysis import processed\n"
+            f"df = processed.load_table(data_dir, source, {table!r})\n"
+            "print(len(df), df.select_dtypes('number').sum().sum())"
+        ),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory):
+    """Two tiny notebooks: one reads ``youth``, the other ``accidents``."""
+    folder = tmp_path_factory.mktemp("suite")
+    tiny_notebook(folder / "01_jeugd.ipynb", ["youth"], "youth")
+    tiny_notebook(folder / "02_ongevallen.ipynb", ["accidents"], "accidents")
+    return folder
+
+
+@pytest.fixture
+def tree(tmp_path, suite):
+    data = tmp_path / "data"
+    shutil.copytree(DEMO_RAW, data / "raw" / "demo")
+    env = {"HENGELO_NOTEBOOK_DIR": str(suite)}
+
+    def report(reports: str = "reports", *extra: str):
+        result = run_cli(
+            "report",
+            "--data-dir",
+            str(data),
+            "--reports-dir",
+            str(tmp_path / reports),
+            *extra,
+            env=env,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stderr
+
+    return tmp_path, data, report
+
+
+def edition_files(reports: Path) -> dict[str, bytes]:
+    edition = reports / "demo" / "GM0164" / "2024"
+    return {p.name: p.read_bytes() for p in sorted(edition.glob("*.html"))} | {
+        "findings.json": (edition / "findings.json").read_bytes()
+    }
+
+
+def keys(reports: Path) -> dict[str, str | None]:
+    folder = reports / "demo" / "GM0164" / "2024" / "notebooks"
+    return {p.name: cached_key_of(p) for p in sorted(folder.glob("*.ipynb"))}
+
+
+def test_warm_rerun_skips_every_stage_and_equals_a_fresh_build(tree):
+    root, data, report = tree
+    report()
+    first = edition_files(root / "reports")
+    mtimes = {p: p.stat().st_mtime_ns for p in (root / "reports").rglob("*") if p.is_file()}
+
+    log = report()
+    assert "nothing to clean" in log
+    assert "nothing to execute" in log
+    assert "report up to date" in log
+    # Nothing was rewritten, so the warm edition is byte for byte the first one...
+    assert {p: p.stat().st_mtime_ns for p in (root / "reports").rglob("*") if p.is_file()} == mtimes
+    # ...and a fresh build (new reports dir: every notebook executed, every page exported) gives
+    # the same pages and findings.
+    report("fresh")
+    assert edition_files(root / "fresh") == first
+    fresh_kf = json.loads((root / "fresh/demo/GM0164/2024/key_figures.json").read_text())
+    warm_kf = json.loads((root / "reports/demo/GM0164/2024/key_figures.json").read_text())
+    assert {**fresh_kf, "built_at": None} == {**warm_kf, "built_at": None}
+
+
+def test_processed_tables_of_a_skipped_clean_equal_a_fresh_clean(tree):
+    root, data, _ = tree
+    assert run_cli("clean", "--data-dir", str(data)).returncode == 0
+    processed = data / "processed" / "demo"
+    first = {p.name: p.read_bytes() for p in processed.iterdir() if not p.name.startswith(".")}
+    assert "nothing to clean" in run_cli("clean", "--data-dir", str(data)).stderr
+    # Clean again from scratch: the bytes (GeoPackage included) must be the same, which is what
+    # lets the content-hash cache treat an unchanged table as unchanged.
+    (processed / stamps.CLEAN_STAMP).unlink()
+    result = run_cli("clean", "--data-dir", str(data))
+    assert "nothing to clean" not in result.stderr
+    assert {p.name: p.read_bytes() for p in processed.iterdir() if not p.name.startswith(".")} == (
+        first
+    )
+
+
+def test_a_changed_raw_table_reruns_clean_and_only_the_notebooks_reading_it(tree):
+    root, data, report = tree
+    report()
+    before = keys(root / "reports")
+    youth = data / "raw" / "demo" / "supplied" / "jeugd.csv"
+    lines = youth.read_text(encoding="utf-8").splitlines()
+    fields = lines[1].split(";")
+    fields[2] = str(int(fields[2]) + 7)  # one Halt count of the first year
+    youth.write_text("\n".join([lines[0], ";".join(fields), *lines[2:]]) + "\n", encoding="utf-8")
+
+    log = report()
+    assert "nothing to clean" not in log
+    after = keys(root / "reports")
+    assert after["01_jeugd.ipynb"] != before["01_jeugd.ipynb"]
+    assert after["02_ongevallen.ipynb"] == before["02_ongevallen.ipynb"]
+    assert "executing 1 of 2 notebooks (1 reused)" in log
+    assert "report up to date" not in log  # the edition shows the new figure
+
+
+def test_a_tampered_processed_table_forces_a_clean(tree):
+    root, data, _ = tree
+    assert run_cli("clean", "--data-dir", str(data)).returncode == 0
+    crime = data / "processed" / "demo" / "crime.parquet"
+    good = crime.read_bytes()
+    crime.write_bytes(good[:-10])
+    assert not stamps.clean_is_current(data / "raw" / "demo", data / "processed" / "demo")
+    assert "nothing to clean" not in run_cli("clean", "--data-dir", str(data)).stderr
+    assert crime.read_bytes() == good
+
+
+def test_warm_report_imports_no_heavy_library(tree, suite):
+    root, data, report = tree
+    report()
+    code = (
+        "import sys\n"
+        "from hengelo_analysis import cli\n"
+        f"rc = cli.main(['report', '--data-dir', {str(data)!r}, '--reports-dir', "
+        f"{str(root / 'reports')!r}])\n"
+        "heavy = sorted(m for m in ('pandas', 'papermill', 'nbconvert', 'nbformat', "
+        "'statsmodels', 'matplotlib', 'geopandas') if m in sys.modules)\n"
+        "print(rc, heavy)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+        timeout=300,
+        env={**os.environ, "HENGELO_NOTEBOOK_DIR": str(suite)},
+    )
+    assert result.stdout.strip() == "0 []", result.stderr
+
+
+# --- several gemeenten ---------------------------------------------------------------------------
+
+
+def test_gemeente_option_takes_lists_repeats_and_the_twente_alias():
+    parse = cli.build_parser().parse_args
+    args = parse(["run", "--gemeente", "gm0164, GM0153", "--gemeente", "GM0141"])
+    assert [c for v in args.gemeenten for c in v] == ["GM0164", "GM0153", "GM0141"]
+    twente = cli.gemeente_codes("twente")
+    assert len(twente) == 14 and "GM0164" in twente and "GM0153" in twente
+    assert all(cli.GEMEENTE_RE.match(c) for c in twente)
+
+
+def test_a_bad_code_in_a_list_is_named(tmp_path):
+    result = run_cli("report", "--gemeente", "GM0164,GM153", "--data-dir", str(tmp_path / "d"))
+    assert result.returncode == 2
+    assert "'GM153' is not a CBS gemeente code" in result.stderr
+    assert not (tmp_path / "d").exists()
+
+
+def test_several_gemeenten_clean_once_and_publish_each(tree):
+    root, data, report = tree
+    log = report("reports", "--gemeente", "GM0164,GM0153", "--gemeente", "GM0164")
+    assert log.count("INFO crime: ") == 1  # one clean for both gemeenten
+    for gemeente in ("GM0164", "GM0153"):
+        edition = root / "reports" / "demo" / gemeente / "2024"
+        assert (edition / "index.html").exists()
+        nb = nbformat.read(edition / "notebooks" / "01_jeugd.ipynb", as_version=4)
+        assert nb.metadata["papermill"]["parameters"]["gemeente"] == gemeente
+    assert "executing 4 of 4 notebooks (0 reused) for 2 gemeenten" in log
+    assert run_cli("fetch", "--gemeente", "GM0164,GM0153", "--source", "real").returncode == 1
+
+
+# --- one kernel for several gemeenten ----------------------------------------------------------
+
+LEAKY = """\
+import warnings
+import matplotlib
+import matplotlib.pyplot as plt
+print("gemeente", gemeente)
+print("leftover from an earlier run:", "leak" in dir(), "figures open:", len(plt.get_fignums()))
+print("linewidth", matplotlib.rcParams["lines.linewidth"])
+warnings.warn("shown on every run")
+leak = 1
+matplotlib.rcParams["lines.linewidth"] = 9
+fig = plt.figure()  # left open on purpose
+"""
+
+
+def _outputs(path: Path) -> list:
+    """Execution counts and outputs; the kernel's pid (in warning file names) differs per kernel."""
+    nb = nbformat.read(path, as_version=4)
+    cells = [
+        (c.get("execution_count"), c.get("outputs")) for c in nb.cells if c.cell_type == "code"
+    ]
+    return json.loads(re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(cells)))
+
+
+def test_a_reused_kernel_gives_the_notebook_a_fresh_kernel_gives(tmp_path):
+    """The second gemeente run in a shared kernel sees no trace of the first."""
+    from hengelo_analysis.run import ensure_kernel, execute_chain, execute_notebook
+
+    nb = tiny_notebook(tmp_path / "01_x.ipynb", [], "youth")
+    doc = nbformat.read(nb, as_version=4)
+    doc.cells[2].source = LEAKY
+    nbformat.write(doc, nb)
+    kernel = ensure_kernel()
+    params = {
+        g: {"gemeente": g, "peiljaar": 2024, "source": "demo", "data_dir": ".", "rate_unit": 1000}
+        for g in ("GM0164", "GM0153")
+    }
+    runs = [(tmp_path / f"{g}.ipynb", p, f"key-{g}") for g, p in params.items()]
+    assert execute_chain(nb, runs, kernel) == []
+    execute_notebook(nb, tmp_path / "fresh.ipynb", params["GM0153"], kernel, "key-GM0153")
+    reused, fresh = _outputs(tmp_path / "GM0153.ipynb"), _outputs(tmp_path / "fresh.ipynb")
+    assert reused == fresh
+    text = json.dumps(reused)
+    assert "gemeente GM0153" in text
+    assert "leftover from an earlier run: False figures open: 0" in text
+    assert "shown on every run" in text
+    assert reused[0][0] == 1  # execution counts start again at 1
