@@ -236,6 +236,7 @@ def _reuse_engine() -> str:
     """
     from papermill.clientwrap import PapermillNotebookClient
     from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger as pm_logger
     from papermill.utils import merge_kwargs, remove_args
 
     class ReusedKernelEngine(NBClientEngine):
@@ -258,7 +259,7 @@ def _reuse_engine() -> str:
                 timeout=execution_timeout,
                 startup_timeout=start_timeout,
                 kernel_name=kernel_name,
-                log=log,
+                log=pm_logger,
                 log_output=log_output,
                 stdout_file=stdout_file,
                 stderr_file=stderr_file,
