@@ -308,7 +308,7 @@ def rows_of(results: dict) -> list[tuple[str, str, str, str]]:
                 f"{warm['seconds'] / (0.05 * cold['seconds']):.2f}",
             ),
             (
-                f"rerun, one value of {inc['changed'].split('/')[0]} changed",
+                f"rerun, one value of {inc['changed'].split(':')[0]} changed",
                 f"{inc['seconds']:.2f} s; ran {len(inc['executed'])} of {n}",
                 f"only readers of {'+'.join(inc['changed_tables'])} ({len(inc['expected'])})",
                 "met" if inc["executed"] == inc["expected"] else "NOT met",

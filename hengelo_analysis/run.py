@@ -1,6 +1,8 @@
-"""``run``: execute the report notebooks with papermill, one parameter set per run.
+"""``run``: execute the report notebooks with papermill, for one or several gemeenten.
 
-Notebooks run in parallel (threads; each drives its own kernel process) up to the core count.
+Notebooks run in parallel (threads; each drives its own kernel process) up to the core count
+(``HENGELO_WORKERS`` overrides it). For several gemeenten, each notebook runs for all of them in
+one kernel that is reset to its fresh state in between (``_ReusedKernel``).
 Each executed notebook carries a cache key (content hashes of the notebook, the parameters, the
 processed tables it reads and the library code); a rerun reuses an executed notebook whose key is
 unchanged, so a warm rerun costs almost nothing and a changed table reruns only the notebooks that
@@ -418,7 +420,8 @@ def run_editions(
     """
     notebooks = report_notebooks() if notebooks is None else notebooks
     if not notebooks:
-        raise ParameterError(f"no report notebooks (NN_name.ipynb) found in {NOTEBOOK_DIR}")
+        folder = os.environ.get("HENGELO_NOTEBOOK_DIR") or NOTEBOOK_DIR
+        raise ParameterError(f"no report notebooks (NN_name.ipynb) found in {folder}")
     code = code_version()
     plans = [_plan(layout, params, notebooks, code) for params in runs]
     work = [(plan, nb) for plan in plans for nb in plan.stale]
