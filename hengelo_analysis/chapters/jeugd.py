@@ -105,3 +105,34 @@ def missing_years(wide: pd.DataFrame) -> dict[str, list[int]]:
         for m, label in MEASURES.items()
         if m in wide
     }
+
+
+DIRECTION_WORDS = {"stijgend": "stijgt", "dalend": "daalt", "geen": "geen significante verandering"}
+
+
+def trends_table(trend_rows: pd.DataFrame) -> pd.DataFrame:
+    """The :func:`trends` result as the report shows it: Dutch column names, words, p as text."""
+    out = pd.DataFrame(
+        {
+            "Reeks": trend_rows["maatregel"],
+            "Verandering per jaar (%)": trend_rows["pct_per_year"],
+            "95%-BI ondergrens": trend_rows["lower"],
+            "95%-BI bovengrens": trend_rows["upper"],
+            "Jaren": trend_rows["years"].fillna("n.b."),
+            "Punten": trend_rows["points"],
+            "Toets": ["" if pd.isna(p) else stats.p_text(float(p)) for p in trend_rows["p_value"]],
+            "Richting": trend_rows["direction"].map(DIRECTION_WORDS).fillna("geen trend"),
+            "Reden geen trend": trend_rows["reason"].fillna(""),
+        }
+    )
+    return out
+
+
+def missing_sentence(wide: pd.DataFrame) -> str:
+    """ "Niet aangeleverd (n.b.): jeugdreclassering 2015." or "" when every year is there."""
+    parts = [
+        f"{label} {', '.join(str(y) for y in years)}"
+        for label, years in missing_years(wide).items()
+        if years
+    ]
+    return f"Niet aangeleverd (n.b.): {'; '.join(parts)}." if parts else ""

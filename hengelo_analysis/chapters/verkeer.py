@@ -11,9 +11,13 @@ import pandas as pd
 
 from hengelo_analysis import indicators, stats
 from hengelo_analysis.findings import trend_phrase
+from hengelo_analysis.formatting import format_number
 from hengelo_analysis.stats import InsufficientData
 
 NL_CODE = "NL00"
+# The police registered far fewer accidents in 2009-2012 (a registration break, SWOV/RWS): a BRON
+# trend starts after it.
+BRON_BREAK_LAST_YEAR = 2012
 SEVERITIES = {"DOD": "dodelijk", "LET": "letsel", "UMS": "uitsluitend materiële schade"}
 BRON_CAVEAT = (
     "BRON bevat de ongevallen die de politie registreerde. Dodelijke ongevallen staan er voor "
@@ -90,8 +94,9 @@ def accidents_by_severity(
     """BRON accidents per year and severity (DOD, LET, UMS) plus the total, gaps kept missing.
 
     A year with one severity missing has a missing total (never a sum that reads the gap as 0).
+    ``opmerking`` marks the registration break (up to 2012) and the corona years.
     """
-    columns = ["year", *SEVERITIES, "totaal"]
+    columns = ["year", *SEVERITIES, "totaal", "opmerking"]
     if accidents is None or accidents.empty:
         return pd.DataFrame(columns=columns)
     rows = accidents[(accidents["area_code"] == area_code) & (accidents["year"] <= peiljaar)]
@@ -105,6 +110,14 @@ def accidents_by_severity(
     out.columns = ["year", *SEVERITIES]
     out["totaal"] = out[list(SEVERITIES)].sum(axis=1, min_count=len(SEVERITIES)).astype("Int64")
     out.loc[out[list(SEVERITIES)].isna().any(axis=1), "totaal"] = pd.NA
+    out["opmerking"] = [
+        "registratiebreuk 2009-2012"
+        if y <= BRON_BREAK_LAST_YEAR
+        else "coronajaar"
+        if y in stats.CORONA_YEARS
+        else ""
+        for y in out["year"]
+    ]
     return out
 
 
@@ -118,12 +131,50 @@ def severity_long(wide: pd.DataFrame) -> pd.DataFrame:
 def bron_trend_sentence(wide: pd.DataFrame, subject: str = "het aantal BRON-ongevallen") -> str:
     """Dutch clause on the trend of the BRON total ("stijgt"/"daalt" only when significant).
 
-    Poisson regression on the yearly totals (corona years as a separate term); years with a
-    missing total are left out, never read as 0.
+    Poisson regression on the yearly totals (corona years as a separate term), from the first
+    year after the 2009-2012 registration break; years with a missing total are left out, never
+    read as 0.
     """
     series = wide[["year", "totaal"]].dropna() if "totaal" in wide else wide.iloc[0:0]
     try:
-        trend = stats.poisson_trend(series["year"], series["totaal"].astype(float))
+        trend = stats.poisson_trend(
+            series["year"],
+            series["totaal"].astype(float),
+            break_year=BRON_BREAK_LAST_YEAR + 1,
+        )
     except InsufficientData as exc:
         return f"Geen trend te berekenen voor {subject}: {exc}."
     return trend_phrase(subject[0].upper() + subject[1:], trend) + "."
+
+
+def rate_sentence(
+    table: pd.DataFrame,
+    peiljaar: int,
+    name: str,
+    subject: str,
+    unit_label: str,
+    *,
+    markdown: bool = True,
+) -> str:
+    """ "In 2024 registreerde de politie in Hengelo 170 verkeersongevallen: 2,10 per 1.000 inwoners
+    (Nederland: 1,54)." from a :func:`rate_ratio_table`; ``name`` is used as given (escape it
+    for Markdown first). Missing figures read "n.b.", never 0."""
+    row = table[table["year"] == peiljaar]
+    if row.empty:
+        return f"Voor {peiljaar} zijn er geen politiecijfers over {subject} in {name}."
+    r = row.iloc[0]
+    return (
+        f"In {peiljaar} registreerde de politie in {name} {format_number(r['registered'])} "
+        f"{subject}: {format_number(r['rate'], 2)} {unit_label} "
+        f"(Nederland: {format_number(r['rate_nl'], 2)})."
+    )
+
+
+def severity_text(wide: pd.DataFrame, year: int) -> str:
+    """ "3 dodelijk, 50 letsel, 113 uitsluitend materiële schade (totaal 166)" for one year."""
+    row = wide[wide["year"] == year]
+    if row.empty:
+        return "geen cijfers"
+    r = row.iloc[0]
+    parts = [f"{format_number(r[code])} {label}" for code, label in SEVERITIES.items()]
+    return ", ".join(parts) + f" (totaal {format_number(r['totaal'])})"
