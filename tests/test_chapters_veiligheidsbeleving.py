@@ -94,6 +94,11 @@ def test_wijk_table_keeps_suppressed_wijken_and_only_the_gemeente():
     assert out["status"].tolist() == ["onderdrukt", "gepubliceerd"]
     assert out["area_name"].tolist() == ["WK000101", "Noord"]
     assert pd.isna(out.loc[0, "value"]) and out.loc[0, "n"] == 20
+    out.loc[0, "area_name"] = "De_Es"  # data-derived: escaped for Markdown
+    assert ch.suppressed_sentence(out, 2023, 50) == (
+        "Enquêtegolf 2023: 2 wijken, waarvan 1 onderdrukt (minder dan 50 respondenten): De\\_Es."
+    )
+    assert ch.suppressed_sentence(out.iloc[1:], 2023, 50).endswith("respondenten).")
 
 
 def test_veiligheidsmonitor_fallback_is_named_and_labelled():

@@ -327,3 +327,18 @@ def wave_methods(wave_rows: pd.DataFrame) -> pd.DataFrame:
     rows["source"] = rows["source"].map(SOURCE_LABELS).fillna(rows["source"])
     rows["method_note"] = [_short_note(n) for n in rows["method_note"]]
     return rows.sort_values(["source", "year"], ignore_index=True)
+
+
+def suppressed_sentence(table: pd.DataFrame, year: int, min_n: int) -> str:
+    """ "Enquêtegolf 2023: 10 wijken, waarvan 1 onderdrukt (minder dan 50 respondenten): Wijk 09."
+
+    Area names are escaped for Markdown (they come from the data).
+    """
+    from hengelo_analysis.tables import escape_markdown
+
+    hidden = table.loc[table["status"] == "onderdrukt", "area_name"]
+    text = (
+        f"Enquêtegolf {year}: {len(table)} wijken, waarvan {len(hidden)} onderdrukt "
+        f"(minder dan {min_n} respondenten)"
+    )
+    return text + (f": {', '.join(escape_markdown(n) for n in hidden)}." if len(hidden) else ".")
