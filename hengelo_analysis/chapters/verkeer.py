@@ -13,11 +13,9 @@ from hengelo_analysis import indicators, stats
 from hengelo_analysis.findings import trend_phrase
 from hengelo_analysis.formatting import format_number
 from hengelo_analysis.stats import InsufficientData
+from hengelo_analysis.supplied import BRON_BREAK_LAST_YEAR
 
 NL_CODE = "NL00"
-# The police registered far fewer accidents in 2009-2012 (a registration break, SWOV/RWS): a BRON
-# trend starts after it.
-BRON_BREAK_LAST_YEAR = 2012
 SEVERITIES = {"DOD": "dodelijk", "LET": "letsel", "UMS": "uitsluitend materiële schade"}
 BRON_CAVEAT = (
     "BRON bevat de ongevallen die de politie registreerde. Dodelijke ongevallen staan er voor "
