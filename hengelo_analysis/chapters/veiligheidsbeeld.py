@@ -203,3 +203,25 @@ def headline_sentence(h: Headline, name: str, rate_unit: int) -> str:
 def _signed(value: float | None) -> str:
     text = format_number(value)
     return text if text.startswith("-") or value == 0 else "+" + text
+
+
+def headline_table(h: Headline, rate_unit: int = 1000) -> pd.DataFrame:
+    """The headline figures as a two-column table (missing values stay missing: "n.b.")."""
+    unit = rate_unit_label(rate_unit)
+    labels = [
+        f"Geregistreerde misdrijven {h.year} (aantal)",
+        f"Misdrijven {unit} {h.year}",
+        "95%-betrouwbaarheidsinterval, ondergrens",
+        "95%-betrouwbaarheidsinterval, bovengrens",
+        f"Geregistreerde misdrijven {h.year - 1} (aantal)",
+        f"Verandering t.o.v. {h.year - 1} (%)",
+        "Toets op de verandering (p-waarde)",
+    ]
+    values = [h.count, h.rate, h.lower, h.upper, h.previous, h.pct, h.p_value]
+    decimals = [0, 1, 1, 1, 0, 1, 3]
+    return pd.DataFrame(
+        {
+            "Kerncijfer": labels,
+            "Waarde": [format_number(v, d) for v, d in zip(values, decimals, strict=True)],
+        }
+    )
