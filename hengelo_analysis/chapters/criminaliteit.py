@@ -312,3 +312,45 @@ def high_impact_alt(table: pd.DataFrame, name: str, peiljaar: int, unit_label: s
         f"Lijndiagram van woninginbraak, fietsdiefstal, straatroof en geweld {unit_label} per "
         f"jaar in {name}, met 95%-betrouwbaarheidsbanden. In {peiljaar}: {values}."
     )
+
+
+def series_table(series: pd.DataFrame, rate_unit: int = 1000) -> pd.DataFrame:
+    """A :func:`rate_series` frame with Dutch column names, for ``tables.html_table``."""
+    return pd.DataFrame(
+        {
+            "Jaar": series["year"],
+            "Geregistreerd (aantal)": series["registered"],
+            "Inwoners": series["inhabitants"],
+            rate_unit_label(rate_unit).capitalize(): series["rate"],
+            "95%-BI laag": series["lower"],
+            "95%-BI hoog": series["upper"],
+        }
+    )
+
+
+def series_or_none(ctx: findings.Context, codes: list[str]) -> pd.DataFrame | None:
+    """:func:`rate_series` of the gemeente, or None when nothing is published."""
+    try:
+        series = rate_series(ctx, [ctx.gemeente], codes)
+    except InsufficientData:
+        return None
+    return series if len(series) else None
+
+
+def series_alt(
+    series: pd.DataFrame, what: str, name: str, peiljaar: int, unit_label: str, decimals: int = 1
+) -> str:
+    """Alt text of a one-series rate chart, with the first and the peiljaar value."""
+    first = series.iloc[0]
+    last = series[series["year"] == peiljaar]
+    last_text = (
+        f"in {peiljaar}: {format_number(last['rate'].iloc[0], decimals)} "
+        f"({format_number(last['registered'].iloc[0])} geregistreerd)"
+        if len(last)
+        else f"{peiljaar}: niet gepubliceerd"
+    )
+    return (
+        f"Lijndiagram van {what} {unit_label} per jaar in {name}, {int(first['year'])} tot en met "
+        f"{int(series['year'].max())}, met 95%-betrouwbaarheidsband; in {int(first['year'])}: "
+        f"{format_number(first['rate'], decimals)}, {last_text}."
+    )
