@@ -116,12 +116,18 @@ def change_on_year(series: pd.DataFrame, peiljaar: int) -> dict:
 
 
 def high_impact_table(ctx: findings.Context) -> pd.DataFrame:
-    """One row per high-impact crime type: peiljaar count and rate (CI), change, trend.
+    """One row per high-impact crime type: peiljaar count and rate (CI), change, trend."""
+    return type_table(ctx, HIGH_IMPACT)
 
-    Types without published figures get "n.b." texts (missing values), never 0.
+
+def type_table(ctx: findings.Context, groups) -> pd.DataFrame:
+    """One row per (label, codes) group: peiljaar count and rate (CI), change, trend.
+
+    Types without published figures get "n.b." texts (missing values), never 0. A registration
+    break (3.9.1 from 2016) limits the trend to the years after it, as in the claims.
     """
     rows = []
-    for label, codes in HIGH_IMPACT:
+    for label, codes in groups:
         row = {"Soort": label, "Codes": ", ".join(codes)}
         try:
             series = rate_series(ctx, [ctx.gemeente], list(codes))
