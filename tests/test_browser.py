@@ -207,7 +207,7 @@ def _raw_gemeente_totals(raw_dir, area="GM0164    ", code="0.0.0 "):
 def test_rendered_crime_table_and_key_figure_match_the_raw_demo_data(browser_context, edition):
     root, out = edition
     totals = _raw_gemeente_totals(root / "data" / "raw" / "demo")
-    page = _open(browser_context, out / "01_criminaliteit.html")
+    page = _open(browser_context, out / "02_criminaliteit.html")
     rows = page.evaluate(
         "Array.from(document.querySelectorAll('table.hv-table tbody tr'))"
         ".map(r => Array.from(r.cells).map(c => c.innerText.trim()))"

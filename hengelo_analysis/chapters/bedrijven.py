@@ -141,7 +141,7 @@ def funnel_figure(funnel: Funnel, name: str, unit_label: str, source: str):
         lower_998=funnel.lower_998,
         upper_998=funnel.upper_998,
         highlight=name,
-        title=f"Winkeldiefstal {unit_label}, {funnel.year}: {name} en vergelijkbare gemeenten",
+        title=f"Winkeldiefstal {unit_label}, {funnel.year}",
         xlabel="inwoners",
         ylabel=f"winkeldiefstallen {unit_label}",
         source=source,

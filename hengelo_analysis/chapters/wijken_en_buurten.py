@@ -44,7 +44,19 @@ def buurt_rates(
     code: str = TOTAL,
     rate_unit: int = 1000,
 ) -> pd.DataFrame:
-    """The disclosure-safe buurt table (counts, rates, statuses) for one crime code and year."""
+    """The disclosure-safe buurt table (counts, rates, statuses) for one crime code and year.
+
+    Empty (no rows) when the gemeente has no buurt figures, e.g. only gemeente-level rows.
+    """
+    has_buurten = (
+        (crime["gemeente_code"] == gemeente)
+        & (crime["area_level"] == "buurt")
+        & (crime["year"] == peiljaar)
+        & (crime["crime_code"] == code)
+    ).any()
+    if not has_buurten:
+        # indicators.rates cannot assign to an empty frame; nothing to show anyway
+        return pd.DataFrame(columns=["area_code", "area_name", "registered", "status", "shown"])
     return indicators.buurt_table(
         crime,
         gemeente,
