@@ -37,7 +37,11 @@ def test_claim_rows_are_the_index_rows_plus_the_test_in_claim_order():
         "de cijfers wijzen de andere kant op",
         "de cijfers ondersteunen dit",
     ]
-    assert list(frame["Uitgewerkt op"]) == ["03 Zorg en overlast", "02 Criminaliteit", "02 Criminaliteit"]
+    assert list(frame["Uitgewerkt op"]) == [
+        "03 Zorg en overlast",
+        "02 Criminaliteit",
+        "02 Criminaliteit",
+    ]
 
 
 def test_verdict_counts_keep_every_verdict_in_fixed_order():

@@ -166,7 +166,7 @@ def funnel_table(funnel: Funnel, name: str, unit_label: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Gemeente": [
-                f"{n} (deze gemeente)" if g else n
+                f"{name} (deze gemeente)" if g else n
                 for g, n in zip(pts["is_gemeente"], pts["area_name"], strict=True)
             ],
             "Inwoners": pts["inhabitants"].astype("Int64"),

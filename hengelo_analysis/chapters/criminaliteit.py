@@ -220,12 +220,11 @@ def rise_by_code(
         & crime["year"].isin([year1, year2])
         & (crime["crime_code"] != TOTAL)
     ]
-    wide = rows.pivot_table(
-        index=["crime_code", "crime_label"],
-        columns="year",
-        values="registered",
-        aggfunc="sum",
-        observed=True,
+    # sum with min_count: an unpublished cell stays missing (pivot_table's sum makes it 0)
+    wide = (
+        rows.groupby(["crime_code", "crime_label", "year"], observed=True)["registered"]
+        .sum(min_count=1)
+        .unstack("year")
     )
     if year1 not in wide.columns or year2 not in wide.columns:
         return pd.DataFrame(columns=["Code", "Soort", str(year1), str(year2), "Verschil"])
