@@ -131,6 +131,7 @@ def test_rise_by_code_orders_by_increase_and_skips_unpublished_codes():
     table = cr_mod.rise_by_code(crime, "GM0164", 2021, 2022)
     assert list(table["Code"]) == ["1.2.3", "1.1.1"]
     assert list(table["Verschil"]) == [40, 5]
+    assert cr_mod.rise_by_code(crime, "GM0164", 2021, 2022, peiljaar=2021).empty
 
 
 # --------------------------------------------------------------------------- content (slow)

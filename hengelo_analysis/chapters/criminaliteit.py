@@ -209,12 +209,23 @@ def regional_rates(ctx: findings.Context, name: str) -> pd.DataFrame:
 
 
 def rise_by_code(
-    crime: pd.DataFrame, gemeente: str, year1: int, year2: int, top: int = 5
+    crime: pd.DataFrame,
+    gemeente: str,
+    year1: int,
+    year2: int,
+    top: int = 5,
+    peiljaar: int | None = None,
 ) -> pd.DataFrame:
     """The crime codes whose count rose most from ``year1`` to ``year2`` (C3's decomposition).
 
-    Only codes published in both years; columns: code, soort, the two counts, difference.
+    Only codes published in both years; columns: code, soort, the two counts, difference. Empty
+    when ``year2`` lies after the ``peiljaar`` (an edition never shows later years).
     """
+    empty = pd.DataFrame(
+        columns=["Code", "Soort", f"Aantal {year1}", f"Aantal {year2}", "Verschil"]
+    )
+    if peiljaar is not None and year2 > peiljaar:
+        return empty
     rows = crime[
         (crime["area_code"] == gemeente)
         & crime["year"].isin([year1, year2])
@@ -227,7 +238,7 @@ def rise_by_code(
         .unstack("year")
     )
     if year1 not in wide.columns or year2 not in wide.columns:
-        return pd.DataFrame(columns=["Code", "Soort", str(year1), str(year2), "Verschil"])
+        return empty
     wide = wide[[year1, year2]].dropna()
     wide["diff"] = wide[year2] - wide[year1]
     wide = wide.sort_values("diff", ascending=False).head(top).reset_index()
