@@ -162,4 +162,8 @@ def test_enschede_without_areas_or_own_survey_gets_insufficient_data_verdicts():
     nb = cr.gm0153_notebooks()["01_veiligheidsbeeld"]
     text = cr.notebook_text(nb)
     assert "In 2024 registreerde de politie in Enschede" in text
-    assert "onvoldoende gegevens" in text  # C1 (no E33) and C7 (no youth figures) at least
+    rows = cr.table_by_caption(text, "Uitspraken C1-C11")["rows"][1:]
+    verdicts = {r[0]: r[2] for r in rows}
+    # no E33 incidents and no youth figures are supplied for Enschede
+    assert verdicts["C1"] == verdicts["C7"] == "onvoldoende gegevens"
+    assert "**Uitspraken met onvoldoende gegevens:** 0" not in text
