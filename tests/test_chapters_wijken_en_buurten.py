@@ -137,6 +137,35 @@ def test_wijk_profiles_rate_ci_and_top_types_without_small_counts():
     assert pd.isna(profiles.loc["WK000101", "rate"]) and profiles.loc["WK000101", "top"] == "geen"
 
 
+def test_wijk_trends_leave_gaps_for_small_counts_and_small_wijken():
+    crime = pd.concat(
+        [
+            _crime([("WK000100", "0.0.0", 200), ("WK000101", "0.0.0", 300)], level="wijk"),
+            _crime([("WK000100", "0.0.0", 4), ("WK000101", "0.0.0", 300)], level="wijk").assign(
+                year=2023, area_name=["Oude naam", "WK000101"]
+            ),
+        ],
+        ignore_index=True,
+    )
+    population = pd.concat(
+        [
+            _population([("WK000100", 10_000), ("WK000101", 80)]),
+            _population([("WK000100", 10_000), ("WK000101", 5_000)]).assign(year=2023),
+        ]
+    )
+    trends = wb.wijk_trends(crime, population, "GM0001", 2024, 1000)
+    rate = trends.set_index(["area_code", "year"])["rate"]
+    assert pd.isna(rate[("WK000100", 2023)])  # 4 crimes: below the threshold, a gap not 0
+    assert rate[("WK000100", 2024)] == pytest.approx(20.0)
+    assert rate[("WK000101", 2023)] == pytest.approx(60.0)
+    assert pd.isna(rate[("WK000101", 2024)])  # 80 inhabitants: no rate
+    assert set(trends.loc[trends["area_code"] == "WK000100", "area_name"]) == {"WK000100"}
+    fig = wb.wijk_small_multiples(trends, None, title="t", source="s", ncols=5)
+    visible = [ax for ax in fig.axes if ax.axison]
+    assert [ax.get_title(loc="left") for ax in visible] == ["WK000100", "WK000101"]
+    assert "van 20,0 (WK000100)" in wb.trends_alt(trends, "X", 2024, "per 1.000 inwoners")
+
+
 # --------------------------------------------------------------------------- content (slow)
 
 
@@ -179,7 +208,7 @@ def test_page_buurt_and_wijk_figures_equal_the_raw_data():
 def test_enschede_has_no_maps_and_says_so():
     nb = cr.gm0153_notebooks()["09_wijken_en_buurten"]
     text = cr.notebook_text(nb)
-    assert text.count("Onvoldoende gegevens") == 3
+    assert text.count("Onvoldoende gegevens") == 4  # two maps, the profile, the trends
     images = [
         o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]

@@ -307,3 +307,128 @@ def profile_alt(
             f"{lo['area_name']} ({format_number(lo['rate'], 1)})"
         )
     return text + "."
+
+
+def wijk_trends(
+    crime: pd.DataFrame,
+    population: pd.DataFrame | None,
+    gemeente: str,
+    peiljaar: int,
+    rate_unit: int = 1000,
+) -> pd.DataFrame:
+    """Total crime rate per wijk and year up to the peiljaar, for the small multiples.
+
+    Columns: area_code, area_name, year, rate. A year whose count is not published, below the
+    threshold, or whose wijk has fewer than ``MIN_POPULATION`` inhabitants has no rate (a gap in
+    the line, never 0).
+    """
+    rows = crime[
+        (crime["gemeente_code"] == gemeente)
+        & (crime["area_level"] == "wijk")
+        & (crime["crime_code"] == TOTAL)
+        & (crime["year"] <= peiljaar)
+    ][["area_code", "area_name", "year", "registered"]]
+    if rows.empty or population is None:
+        return pd.DataFrame(columns=["area_code", "area_name", "year", "rate"])
+    pop = population[["area_code", "year", "inhabitants"]].drop_duplicates(["area_code", "year"])
+    out = rows.merge(pop, on=["area_code", "year"], how="left")
+    count = out["registered"].astype("Float64")
+    inhabitants = out["inhabitants"].astype("Float64")
+    usable = (count >= THRESHOLD) & (inhabitants >= MIN_POPULATION)
+    out["rate"] = (count / inhabitants * rate_unit).where(usable.fillna(False))
+    out["area_code"] = out["area_code"].astype(str)
+    out["area_name"] = out["area_name"].astype(str)
+    # the wijk's name as it is now (names can change with a new indeling)
+    latest = out.sort_values("year").groupby("area_code")["area_name"].last()
+    out["area_name"] = out["area_code"].map(latest)
+    return out[["area_code", "area_name", "year", "rate"]].sort_values(
+        ["area_code", "year"], ignore_index=True
+    )
+
+
+def wijk_small_multiples(
+    trends: pd.DataFrame,
+    reference: pd.DataFrame | None,
+    *,
+    title: str,
+    source: str,
+    ncols: int = 5,
+):
+    """One small panel per wijk: its rate per year, the gemeente's as a grey line, same y-axis.
+
+    ``reference`` has columns year and rate (the gemeente); panels share the y-axis so the wijken
+    can be compared at a glance.
+    """
+    import math
+
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    codes = list(dict.fromkeys(trends["area_code"]))
+    nrows = max(1, math.ceil(len(codes) / ncols))
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(10, 1.9 * nrows + 0.9), dpi=plots.DPI, sharex=True, sharey=True
+    )
+    axes = list(getattr(axes, "flat", [axes]))
+    for ax, code in zip(axes, codes, strict=False):
+        part = trends[trends["area_code"] == code]
+        if reference is not None and len(reference):
+            ax.plot(
+                reference["year"],
+                reference["rate"].astype(float),
+                color="#999999",
+                linewidth=1,
+                label="gemeente",
+            )
+        ax.plot(
+            part["year"],
+            part["rate"].astype("Float64").astype(float),
+            color=plots.OKABE_ITO[0],
+            marker="o",
+            markersize=2.5,
+            linewidth=1.5,
+        )
+        ax.set_title(str(part["area_name"].iloc[0]), fontsize=8, loc="left")
+        ax.tick_params(labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_number(v)))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: str(int(v))))
+    for ax in axes[len(codes) :]:
+        ax.set_axis_off()
+    fig.suptitle(title, x=0.01, ha="left", fontsize=12, fontweight="bold")
+    fig.text(
+        0.01,
+        0.01,
+        f"Bron: {source}. Grijze lijn: de hele gemeente.",
+        fontsize=8,
+        color="#333333",
+        ha="left",
+        va="bottom",
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
+    return fig
+
+
+def trends_alt(trends: pd.DataFrame, name: str, peiljaar: int, unit_label: str) -> str:
+    """Alt text of the small multiples: the range of the wijk rates in the first and last year."""
+    shown = trends.dropna(subset=["rate"])
+    if shown.empty:
+        return f"Kleine grafieken per wijk van {name}: geen cijfers per inwoners beschikbaar."
+    first_year = int(shown["year"].min())
+    parts = []
+    for year in (first_year, peiljaar):
+        rows = shown[shown["year"] == year]
+        if rows.empty:
+            continue
+        rates = rows["rate"].astype(float)
+        hi, lo = rows.loc[rates.idxmax()], rows.loc[rates.idxmin()]
+        parts.append(
+            f"in {year} van {format_number(lo['rate'], 1)} ({lo['area_name']}) tot "
+            f"{format_number(hi['rate'], 1)} ({hi['area_name']})"
+        )
+    return (
+        f"Kleine lijngrafieken, één per wijk van {name}, met geregistreerde misdrijven "
+        f"{unit_label} per jaar tot en met {peiljaar} en de hele gemeente als grijze lijn; "
+        + "; ".join(parts)
+        + "."
+    )
