@@ -277,14 +277,16 @@ def findings_frame(result: list[findings.Finding]) -> pd.DataFrame:
     )
 
 
-def rate_sentence(series: pd.DataFrame, peiljaar: int, unit_label: str) -> str:
-    """Dutch sentence with the peiljaar rate and its interval, or why there is none."""
+def rate_sentence(
+    series: pd.DataFrame, peiljaar: int, unit_label: str, lead: str = "Dat is"
+) -> str:
+    """Dutch sentence ("{lead} 4,6 per 1.000 inwoners (95%-BI ...)"), or why there is none."""
     hit = series[series["year"] == peiljaar]
     if hit.empty or pd.isna(hit["rate"].iloc[0]):
         return f"Voor {peiljaar} is geen cijfer per inwoners te berekenen (inwonertal of aantal ontbreekt)."
     r = hit.iloc[0]
     return (
-        f"Dat is {format_number(r['rate'], 1)} {unit_label} "
+        f"{lead} {format_number(r['rate'], 1)} {unit_label} "
         f"(95%-betrouwbaarheidsinterval {format_number(r['lower'], 1)} tot "
         f"{format_number(r['upper'], 1)})."
     )
