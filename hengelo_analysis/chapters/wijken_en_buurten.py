@@ -48,15 +48,6 @@ def buurt_rates(
 
     Empty (no rows) when the gemeente has no buurt figures, e.g. only gemeente-level rows.
     """
-    has_buurten = (
-        (crime["gemeente_code"] == gemeente)
-        & (crime["area_level"] == "buurt")
-        & (crime["year"] == peiljaar)
-        & (crime["crime_code"] == code)
-    ).any()
-    if not has_buurten:
-        # indicators.rates cannot assign to an empty frame; nothing to show anyway
-        return pd.DataFrame(columns=["area_code", "area_name", "registered", "status", "shown"])
     return indicators.buurt_table(
         crime,
         gemeente,
