@@ -29,6 +29,7 @@ from hengelo_analysis import peers, stats
 from hengelo_analysis.formatting import format_number, format_percentage
 from hengelo_analysis.processed import processed_dir
 from hengelo_analysis.stats import InsufficientData, Trend
+from hengelo_analysis.supplied import BRON_BREAK_LAST_YEAR
 
 log = logging.getLogger(__name__)
 
@@ -395,7 +396,9 @@ def eval_rate_vs_nl_and_trend(claim: Claim, ctx: Context):
         per_year = acc.groupby("year")["accidents"].sum(min_count=1).dropna()
         try:
             evidence["bron_ongevallen"] = trend_evidence(
-                stats.poisson_trend(per_year.index, per_year.values)
+                stats.poisson_trend(
+                    per_year.index, per_year.values, break_year=BRON_BREAK_LAST_YEAR + 1
+                )
             )
         except InsufficientData as exc:
             evidence["bron_ongevallen"] = {"reden": str(exc)}

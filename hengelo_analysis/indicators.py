@@ -57,7 +57,8 @@ def rates(
             values.append((r.rate, r.lower, r.upper, r.method))
         except stats.InsufficientData:
             values.append((None, None, None, None))
-    out[["rate", "lower", "upper", "ci_method"]] = pd.DataFrame(values, index=out.index)
+    columns = ["rate", "lower", "upper", "ci_method"]
+    out[columns] = pd.DataFrame(values, index=out.index, columns=columns)  # also when empty
     for column in ("rate", "lower", "upper"):
         out[column] = out[column].astype("Float64")
     return out

@@ -82,6 +82,32 @@ class Page:
     doc: dict
 
 
+def _env_seconds(name: str, default: float) -> float:
+    try:
+        value = float(os.environ.get(name, default))
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
+
+def describe_network_error(exc: Exception) -> str:
+    """A short reason for a failed request: urllib3's own messages run to several hundred characters."""
+    text = str(exc)
+    if (
+        "NameResolutionError" in text
+        or "Name or service not known" in text
+        or "getaddrinfo" in text
+    ):
+        return "host name cannot be resolved (no network or DNS?)"
+    if "Connection refused" in text:
+        return "connection refused"
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if "IncompleteRead" in text or "Connection broken" in text:
+        return "connection dropped mid-body"
+    return f"{type(exc).__name__}: {text[:160]}"
+
+
 @dataclass
 class HttpClient:
     """GET with a per-request timeout and bounded retries with exponential backoff.
@@ -93,7 +119,8 @@ class HttpClient:
 
     timeout: float = 60.0
     max_attempts: int = 5
-    backoff: float = 2.0
+    # HENGELO_FETCH_BACKOFF shortens the waits (tests of an unreachable host; impatient analysts).
+    backoff: float = field(default_factory=lambda: _env_seconds("HENGELO_FETCH_BACKOFF", 2.0))
     max_total_seconds: float = 600.0
     session: requests.Session = field(default_factory=requests.Session)
     sleep: Callable[[float], None] = time.sleep
@@ -107,7 +134,7 @@ class HttpClient:
                 raw = resp.content  # reads the whole body; a dropped connection raises here
             except (requests.ConnectionError, requests.Timeout) as exc:
                 # ChunkedEncodingError and "IncompleteRead" are ConnectionError subclasses/causes.
-                last_problem = f"{type(exc).__name__}: {exc}"
+                last_problem = describe_network_error(exc)
             except requests.exceptions.ChunkedEncodingError as exc:
                 last_problem = f"connection dropped mid-body: {exc}"
             else:

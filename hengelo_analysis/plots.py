@@ -368,7 +368,11 @@ def choropleth(
             f"values {sorted(outside.tolist())} lie outside the class bounds "
             f"{bounds[0]}..{bounds[-1]}"
         )
-    fig, ax = plt.subplots(figsize=(7, 7), dpi=DPI)
+    # Size the figure to the map (a gemeente can be wide and flat or tall and narrow), plus room
+    # on the right for the legend.
+    minx, miny, maxx, maxy = gdf.total_bounds
+    aspect = (maxy - miny) / (maxx - minx) if maxx > minx else 1.0
+    fig, ax = plt.subplots(figsize=(9.5, min(max(6.0 * aspect + 1.2, 3.5), 9.0)), dpi=DPI)
     handles = []
     if bounds:
         n_classes = len(bounds) - 1
@@ -417,7 +421,8 @@ def show_figure(fig, alt: str) -> None:
     if not alt or not alt.strip():
         raise ValueError("every figure needs alt text")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
+    # bbox_inches="tight" trims the empty margins a fixed figure size leaves around maps and charts.
+    fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight")
     plt.close(fig)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
     display({"image/png": data}, raw=True, metadata={"image/png": {"alt": alt}})

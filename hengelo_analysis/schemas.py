@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from hengelo_analysis import survey as survey_items
 from hengelo_analysis.areas import AREA_CODE_RE
 from hengelo_analysis.errors import DataError
 
@@ -122,18 +123,8 @@ def validate(schema: pa.DataFrameSchema, df, source: str):
 
 # --- survey and analyst-supplied tables (issue 4) ------------------------------------------------
 
-SURVEY_INDICATORS = [
-    "onveilig_buurt",
-    "rapportcijfer_veiligheid",
-    "overlast_drugsgebruik",
-    "overlast_drugshandel",
-    "overlast_dronken_mensen",
-    "overlast_rondhangende_jongeren",
-    "overlast_verwarde_personen",
-    "tevreden_aanpak_gemeente",
-    "slachtoffer_totaal",
-    "slachtoffer_online",
-]
+# The survey vocabulary of docs/data-contract.md, defined once where the own survey is coded.
+SURVEY_INDICATORS = list(survey_items.INDICATORS)
 
 
 def _bounds_order(df) -> bool:

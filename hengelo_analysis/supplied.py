@@ -313,6 +313,9 @@ def clean_youth(path: str | Path, known_areas: set[str] | None = None) -> pd.Dat
 
 # --- BRON road accidents -------------------------------------------------------------------------
 
+# The police registered far fewer accidents in 2009-2012 (a registration break, SWOV/RWS): a BRON
+# trend starts after it, in the report pages and in the claims alike.
+BRON_BREAK_LAST_YEAR = 2012
 BRON_REQUIRED = ("VKL_NUMMER", "JAAR_VKL", "AP3_CODE", "GME_ID", "GME_NAAM")
 
 

@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 
-from hengelo_analysis import disclosure
+from hengelo_analysis import disclosure, indicators
 
 
 def wijk_table(values):
@@ -153,3 +153,21 @@ def test_buurt_table_suppresses_within_wijk_and_hides_rates_of_hidden_counts():
     assert by_code.loc["BU01640100", "rate_status"] == "te_weinig_inwoners"
     # WK016401: 25 alone among published cells (the other is not published), so it stays shown
     assert by_code.loc["BU01640100", "shown"] == "25"
+
+
+def test_buurt_table_of_a_gemeente_without_buurt_rows_is_empty_not_an_error():
+    crime = pd.DataFrame(
+        {
+            "area_code": ["GM0153"],
+            "area_level": ["gemeente"],
+            "gemeente_code": ["GM0153"],
+            "area_name": ["Enschede"],
+            "year": [2024],
+            "crime_code": ["0.0.0"],
+            "registered": pd.array([9000], dtype="Int64"),
+        }
+    )
+    population = pd.DataFrame({"area_code": ["GM0153"], "year": [2024], "inhabitants": [161000]})
+    table = indicators.buurt_table(crime, "GM0153", 2024, "0.0.0", population=population)
+    assert table.empty
+    assert {"rate", "lower", "upper", "shown"} <= set(table.columns)

@@ -87,7 +87,7 @@ def test_crime_page_shows_the_yearly_figures_of_the_raw_data(edition):
     root, out = edition
     totals = _raw_gemeente_totals(root / "data" / "raw" / "demo")
     parser = _Text()
-    parser.feed((out / "01_criminaliteit.html").read_text())
+    parser.feed((out / "02_criminaliteit.html").read_text())
     cells = [c.strip() for c in parser.cells]
     for year, value in totals.items():
         i = cells.index(str(year))
@@ -113,7 +113,7 @@ def test_every_page_is_labelled_synthetic_and_names_the_gemeente(edition):
 
 def test_pages_hide_code_and_carry_provenance(edition):
     _, out = edition
-    html = (out / "01_criminaliteit.html").read_text()
+    html = (out / "02_criminaliteit.html").read_text()
     assert "load_crime" not in html  # code cells are hidden
     assert "47018NED" in html and "2025-03-14T02:00:00" in html  # table id and CBS Modified
     assert re.search(r"parameter peiljaar</th><td>2024", html)

@@ -117,6 +117,43 @@ def not_odata(root):
     return 'not an OData v3 JSON document (no "value" list)'
 
 
+SUPPLIED = Path("raw/demo/supplied")
+
+
+def supplied_wrong_delimiter(root):
+    path = root / "data" / SUPPLIED / "e33_incidenten.csv"
+    path.write_text(path.read_text().replace(";", "\t"))
+    return "e33_incidenten.csv, row 1: wrong separator: tab-separated"
+
+
+def supplied_wrong_encoding(root):
+    path = root / "data" / SUPPLIED / "jeugd.csv"
+    path.write_bytes(path.read_text().encode("utf-16"))
+    return "jeugd.csv: UTF-16 text"
+
+
+def supplied_empty_file(root):
+    (root / "data" / SUPPLIED / "e33_incidenten.csv").write_bytes(b"")
+    return "e33_incidenten.csv: empty file"
+
+
+def supplied_text_in_number_column(root):
+    path = root / "data" / SUPPLIED / "jeugd.csv"
+    lines = path.read_text().splitlines()
+    lines[3] = lines[3].rsplit(";", 1)[0] + ";veel"
+    path.write_text("\n".join(lines) + "\n")
+    return "jeugd.csv, column 'jeugdreclassering', row 4: not a whole number: 'veel'"
+
+
+def supplied_duplicate_respondent(root):
+    path = root / "data" / SUPPLIED / "eigen_enquete_2023.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([*lines, lines[1]]) + "\n", encoding="utf-8")
+    return (
+        f"eigen_enquete_2023.csv, column 'respondent', row {len(lines) + 1}: duplicate respondent"
+    )
+
+
 CASES = [
     truncated_page,
     wrong_type,
@@ -127,6 +164,11 @@ CASES = [
     empty_file,
     missing_dimension,
     not_odata,
+    supplied_wrong_delimiter,
+    supplied_wrong_encoding,
+    supplied_empty_file,
+    supplied_text_in_number_column,
+    supplied_duplicate_respondent,
 ]
 
 
@@ -187,3 +229,25 @@ def test_ctrl_c_during_run_leaves_no_partial_output(work):
     assert "Traceback" not in stderr
     assert not [p for p in edition.parent.rglob("*") if "staging" in p.name or p.suffix == ".tmp"]
     assert snapshot(edition) == before
+
+
+def test_fetch_without_network_fails_in_bounded_time_and_leaves_no_files(tmp_path):
+    """No CBS reachable: a few quick retries, one error line, nothing written, the cache intact."""
+    data = tmp_path / "data"
+    cached = data / "raw" / "real" / "47018NED"
+    cached.mkdir(parents=True)
+    (cached / "TableInfos.json").write_text('{"value": [{"Modified": "2025-03-14T02:00:00"}]}')
+    before = snapshot(data)
+    env = {
+        **os.environ,
+        "HENGELO_CBS_BASE_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
+        "HENGELO_PDOK_BASE_URL": "http://127.0.0.1:9",
+        "HENGELO_FETCH_BACKOFF": "0.05",
+    }
+    result = cli("fetch", "--source", "real", "--refresh", "--data-dir", str(data), env=env)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "giving up after" in errors[0] and "connection refused" in errors[0]
+    assert "Traceback" not in result.stderr
+    assert snapshot(data) == before
+    assert not [p for p in data.rglob("*") if "staging" in p.name or p.suffix == ".tmp"]

@@ -21,6 +21,7 @@ import random
 from collections import Counter
 
 from hengelo_analysis.demo.geography import DEMO_SEED, hengelo_buurten
+from hengelo_analysis.survey import TEMPLATE_COLUMNS
 
 WAVES = (2017, 2019, 2021, 2023)
 WEIGHTED_WAVES = (2019, 2021, 2023)
@@ -61,25 +62,7 @@ ANSWERS = {
 }
 FREQUENCY_ANSWERS = ({"vaak": 1.0}, {"soms": 0.3, "(bijna) nooit": 0.7})
 
-COLUMNS = [
-    "respondent",
-    "jaar",
-    "wijkcode",
-    "buurtcode",
-    "leeftijd",
-    "geslacht",
-    "gewicht",
-    "onveilig_buurt",
-    "rapportcijfer_veiligheid",
-    "overlast_drugsgebruik",
-    "overlast_drugshandel",
-    "overlast_dronken_mensen",
-    "overlast_rondhangende_jongeren",
-    "overlast_verwarde_personen",
-    "tevreden_aanpak_gemeente",
-    "slachtoffer_totaal",
-    "slachtoffer_online",
-]
+COLUMNS = list(TEMPLATE_COLUMNS)  # the documented template, in its order
 
 
 def _choice(rng: random.Random, shares: dict[str, float]) -> str:
