@@ -11,8 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -94,33 +92,19 @@ def browser_context(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
-    """The demo report, built once: the CLI, then a second publish with findings (so the claims
-    table and the page "wat is er veranderd" exist too)."""
+    """A copy of the shared demo report, published a second time with a hostile claim statement
+    (so "wat is er veranderd" exists and data-derived text is shown to be escaped)."""
     from hengelo_analysis import publish
     from hengelo_analysis.paths import Layout
-    from tests.conftest import DEMO_RAW
+    from tests.chapter_report import demo_edition
 
+    shared_root, _ = demo_edition()
     root = tmp_path_factory.mktemp("browser-report")
-    shutil.copytree(DEMO_RAW, root / "data" / "raw" / "demo")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hengelo_analysis",
-            "report",
-            "--data-dir",
-            str(root / "data"),
-            "--reports-dir",
-            str(root / "reports"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert result.returncode == 0, result.stderr
+    # A copy: republishing must not change the edition the other content tests read.
+    shutil.copytree(shared_root / "data", root / "data")
+    shutil.copytree(shared_root / "reports", root / "reports")
     layout = Layout(root / "data", root / "reports", "demo")
     out = layout.edition_dir("GM0164", 2024)
-    # Republish with a hostile, data-derived claim statement: it must render as text.
     findings = json.loads((out / "findings.json").read_text())
     findings["claims"]["C2"]["statement"] += f" {EVIL}"
     publish.publish(layout, "GM0164", 2024, findings=findings)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -16,6 +13,7 @@ import pytest
 
 from hengelo_analysis.chapters import zorg_en_overlast as ch
 from hengelo_analysis.formatting import format_number
+from tests import chapter_report
 
 PAGE = "03_zorg_en_overlast.html"
 
@@ -59,34 +57,9 @@ class PageText(HTMLParser):
         return cells[i + 1 : i + 1 + width]
 
 
-def published_edition(tmp_path_factory) -> tuple[Path, Path]:
-    """``hengelo-analysis report`` on a copy of the demo, once per session: (root, edition dir)."""
-    from tests.conftest import DEMO_RAW
-
-    root = tmp_path_factory.getbasetemp() / "chapters_report"
-    edition = root / "reports" / "demo" / "GM0164" / "2024"
-    if (root / "done").exists():
-        return root, edition
-    shutil.rmtree(root, ignore_errors=True)
-    shutil.copytree(DEMO_RAW, root / "data" / "raw" / "demo")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hengelo_analysis",
-            "report",
-            "--data-dir",
-            str(root / "data"),
-            "--reports-dir",
-            str(root / "reports"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert result.returncode == 0, result.stderr
-    (root / "done").write_text("ok")
-    return root, edition
+def published_edition(tmp_path_factory=None) -> tuple[Path, Path]:
+    """``hengelo-analysis report`` on a copy of the demo: the one build the chapter tests share."""
+    return chapter_report.demo_edition()
 
 
 def page(edition: Path, name: str) -> PageText:

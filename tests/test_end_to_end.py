@@ -2,8 +2,6 @@
 
 import json
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -46,30 +44,11 @@ def _raw_gemeente_totals(raw_dir, area="GM0164    ", code="0.0.0 "):
 
 
 @pytest.fixture(scope="module")
-def edition(tmp_path_factory):
-    import shutil
+def edition():
+    """`hengelo-analysis report` run by the CLI on a copy of the demo (shared with the chapter tests)."""
+    from tests.chapter_report import demo_edition
 
-    from tests.conftest import DEMO_RAW
-
-    root = tmp_path_factory.mktemp("e2e")
-    shutil.copytree(DEMO_RAW, root / "data" / "raw" / "demo")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "hengelo_analysis",
-            "report",
-            "--data-dir",
-            str(root / "data"),
-            "--reports-dir",
-            str(root / "reports"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-    assert result.returncode == 0, result.stderr
-    return root, root / "reports" / "demo" / "GM0164" / "2024"
+    return demo_edition()
 
 
 def test_report_writes_index_and_one_page_per_notebook(edition):
