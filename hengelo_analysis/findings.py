@@ -425,7 +425,11 @@ def _survey_rows(ctx: Context, indicators: list[str]) -> pd.DataFrame:
     return rows[rows["source"] == source] if source is not None else rows
 
 
-def _change(rows: pd.DataFrame, indicator: str, year1: int, year2: int) -> stats.SurveyChange:
+def survey_change_between(
+    rows: pd.DataFrame, indicator: str, year1: int, year2: int
+) -> stats.SurveyChange:
+    """Significance of the change of one indicator between two waves (z on the 95% margins)."""
+
     def pick(year):
         hit = rows[(rows["indicator"] == indicator) & (rows["year"] == year)]
         if hit.empty:
@@ -467,7 +471,7 @@ def eval_survey_no_large_shift(claim: Claim, ctx: Context):
         raise InsufficientData("minder dan twee enquêtegolven")
     y1, y2 = int(years[-2]), int(years[-1])
     threshold = claim.params["large_pp"]
-    changes = {i: _change(rows, i, y1, y2) for i in indicators}
+    changes = {i: survey_change_between(rows, i, y1, y2) for i in indicators}
     large_sig = [
         i for i, c in changes.items() if c.significant() and abs(c.difference) >= threshold
     ]
@@ -516,7 +520,7 @@ def eval_survey_up_and_police(claim: Claim, ctx: Context):
     changes = {}
     for i in named:
         try:
-            changes[i] = _change(rows, i, base, latest)
+            changes[i] = survey_change_between(rows, i, base, latest)
         except InsufficientData:
             continue
     if not changes:
@@ -589,16 +593,9 @@ def eval_below_peers(claim: Claim, ctx: Context):
     """C9: the rate lies below the peer group's rate (95% funnel limit) in every recent year."""
     code = claim.params["code"]
     population = ctx.table("population")
-    # the KWB figures can lag the police figures: define the group on the latest year known
-    known = population[
-        (population["area_code"] == ctx.gemeente)
-        & (population["year"] <= ctx.peiljaar)
-        & population["inhabitants"].notna()
-    ]
-    if known.empty:
-        raise InsufficientData(f"inwonertal van {ctx.gemeente} ontbreekt")
-    group_year = int(known["year"].max())
-    group = peers.peer_group(population, ctx.gemeente, group_year, claim.params["band"])
+    group_year, group = peers.peer_group_for_peiljaar(
+        population, ctx.gemeente, ctx.peiljaar, claim.params["band"]
+    )
     if len(group) < claim.params["min_peers"]:
         raise InsufficientData(f"te weinig vergelijkbare gemeenten ({len(group)})")
     own_c = crime_series(ctx, [ctx.gemeente], [code])

@@ -60,6 +60,22 @@ def peer_group(
     return sorted(inside["area_code"].unique())
 
 
+def peer_group_for_peiljaar(
+    population: pd.DataFrame, gemeente: str, peiljaar: int, band: float
+) -> tuple[int, list[str]]:
+    """``(year, peers)``: the peer group defined on the latest year up to ``peiljaar`` for which the
+    gemeente's inhabitants are known (the Kerncijfers can lag the police figures by a year)."""
+    known = population[
+        (population["area_code"] == gemeente)
+        & (population["year"] <= peiljaar)
+        & population["inhabitants"].notna()
+    ]
+    if known.empty:
+        raise InsufficientData(f"inwonertal van {gemeente} ontbreekt")
+    year = int(known["year"].max())
+    return year, peer_group(population, gemeente, year, band)
+
+
 def twente(exclude: str | None = None) -> list[str]:
     """The 14 Twente gemeenten (reference list), optionally without ``exclude``."""
     codes = list(twente_gemeenten()["gemeentecode"])

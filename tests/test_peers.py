@@ -54,3 +54,18 @@ def test_twente_has_fourteen_and_excludes():
     assert len(peers.twente()) == 14
     rest = peers.twente(exclude="GM0164")
     assert len(rest) == 13 and "GM0164" not in rest and "GM0153" in rest
+
+
+def test_peiljaar_without_kerncijfers_uses_the_latest_year_known():
+    # police figures for 2025 while the Kerncijfers stop at 2024: the 2024 group is used
+    assert peers.peer_group_for_peiljaar(population(), "GM0001", 2025, 0.35) == (
+        2024,
+        ["GM0002", "GM0004"],
+    )
+    # a peiljaar of 2023 never looks ahead to 2024
+    assert peers.peer_group_for_peiljaar(population(), "GM0001", 2023, 0.35) == (
+        2023,
+        ["GM0002", "GM0004", "GM0005"],
+    )
+    with pytest.raises(InsufficientData, match="inwonertal van GM0001 ontbreekt"):
+        peers.peer_group_for_peiljaar(population(), "GM0001", 2022, 0.35)

@@ -55,15 +55,9 @@ def peer_funnel(ctx: findings.Context, code: str = SHOPLIFTING_CODE, grid: int =
     params = c9_params()
     population = ctx.table("population")
     crime = ctx.table("crime")
-    known = population[
-        (population["area_code"] == ctx.gemeente)
-        & (population["year"] <= ctx.peiljaar)
-        & population["inhabitants"].notna()
-    ]
-    if known.empty:
-        raise InsufficientData(f"inwonertal van {ctx.gemeente} ontbreekt")
-    group_year = int(known["year"].max())
-    group = peers.peer_group(population, ctx.gemeente, group_year, params["band"])
+    group_year, group = peers.peer_group_for_peiljaar(
+        population, ctx.gemeente, ctx.peiljaar, params["band"]
+    )
     year = ctx.peiljaar
     counts = crime[
         crime["area_code"].isin([*group, ctx.gemeente])

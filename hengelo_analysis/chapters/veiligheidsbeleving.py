@@ -79,26 +79,8 @@ def main_source(survey: pd.DataFrame | None, area_code: str, indicators: list[st
 
 
 def change(wave_rows: pd.DataFrame, indicator: str, year1: int, year2: int) -> stats.SurveyChange:
-    """Significance of the change of one indicator between two waves (z on the 95% margins)."""
-
-    def pick(year):
-        hit = wave_rows[(wave_rows["indicator"] == indicator) & (wave_rows["year"] == year)]
-        if hit.empty:
-            raise InsufficientData(f"{indicator} ontbreekt voor {year}")
-        return hit.iloc[0]
-
-    a, b = pick(year1), pick(year2)
-    return stats.survey_change(
-        year1,
-        a["value"],
-        a["lower"],
-        a["upper"],
-        year2,
-        b["value"],
-        b["lower"],
-        b["upper"],
-        source=str(a["source"]),
-    )
+    """Significance of the change of one indicator between two waves, as the claims judge it."""
+    return findings.survey_change_between(wave_rows, indicator, year1, year2)
 
 
 def change_word(result: stats.SurveyChange | None, alpha: float = 0.05) -> str:
