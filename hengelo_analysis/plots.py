@@ -323,6 +323,7 @@ def choropleth(
     legend_title: str,
     source: str,
     suppressed=None,
+    extra_hatched=(),
     bounds: list[float] | None = None,
     k: int = 5,
     decimals: int = 1,
@@ -342,6 +343,9 @@ def choropleth(
         The value per area, same order as ``areas``; missing = not published.
     suppressed : array-like of bool, optional
         True where a small count was suppressed.
+    extra_hatched : sequence of (mask, hatch, label), optional
+        Further areas whose value is not shown for a stated reason (e.g. too few inhabitants):
+        each drawn with its own hatch and legend entry, never coloured as a class.
     bounds : list of float, optional
         Class edges (k+1 values); default: quantiles of the published values.
     """
@@ -358,8 +362,16 @@ def choropleth(
         else pd.Series(suppressed).fillna(False).astype(bool).reset_index(drop=True)
     )
     is_suppressed = flags
-    is_missing = vals.isna() & ~flags
-    shown = ~is_suppressed & ~is_missing
+    extra = [
+        (pd.Series(mask).fillna(False).astype(bool).reset_index(drop=True), hatch, label)
+        for mask, hatch, label in extra_hatched
+    ]
+    is_extra = pd.Series(False, index=gdf.index)
+    for mask, _, _ in extra:
+        is_extra |= mask
+    is_suppressed = is_suppressed & ~is_extra
+    is_missing = vals.isna() & ~flags & ~is_extra
+    shown = ~is_suppressed & ~is_missing & ~is_extra
     bounds = list(bounds) if bounds is not None else class_bounds(vals[shown], k)
     outside = vals[shown][(vals[shown] < bounds[0]) | (vals[shown] > bounds[-1])] if bounds else []
     if len(outside):
@@ -391,6 +403,7 @@ def choropleth(
     for mask, hatch, label in (
         (is_suppressed, SUPPRESSED_HATCH, SUPPRESSED_LABEL),
         (is_missing, NOT_PUBLISHED_HATCH, NOT_PUBLISHED_LABEL),
+        *extra,
     ):
         if mask.any():
             gdf[mask].plot(

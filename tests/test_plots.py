@@ -61,6 +61,26 @@ def test_choropleth_hatches_suppressed_and_unpublished_buurten_without_colormap_
     assert texts == ["0,0 – 2,5", "2,5 – 5,0", "onderdrukt (<5)", "niet gepubliceerd"]
 
 
+def test_choropleth_extra_hatched_areas_get_their_own_hatch_and_legend_not_a_class():
+    areas = _squares(4)
+    values = [1.0, 4.0, 300.0, None]  # 300: a rate over very few inhabitants, not to be shown
+    fig = plots.choropleth(
+        areas,
+        values,
+        extra_hatched=[([False, False, True, False], "...", "cijfer niet getoond")],
+        bounds=[0, 2.5, 5],
+        title="t",
+        legend_title="l",
+        source="s",
+    )
+    ax = fig.axes[0]
+    fills = _fills_by_area(ax, 4)
+    assert fills[2] == [(to_rgba("white"), "...")]  # not coloured, and 300 did not break bounds
+    assert fills[3] == [(to_rgba("white"), plots.NOT_PUBLISHED_HATCH)]
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert texts == ["0,0 – 2,5", "2,5 – 5,0", "niet gepubliceerd", "cijfer niet getoond"]
+
+
 def test_choropleth_legend_uses_dutch_thousands_and_decimal_marks():
     fig = plots.choropleth(
         _squares(3),

@@ -88,42 +88,19 @@ def buurt_map(frame, *, title: str, legend_title: str, source: str, decimals: in
     """Choropleth of ``frame.value``; suppressed buurten hatched, small buurten dotted.
 
     ``plots.choropleth`` draws the classes, the suppressed (``xxx``) and the not published
-    (``///``) buurten; the buurten whose rate is not shown for too few inhabitants are drawn on
-    top with their own hatch and legend entry, so they are never read as a class or as 0.
+    (``///``) buurten, and the buurten whose rate is not shown for too few inhabitants with their
+    own hatch and legend entry, so they are never read as a class or as 0.
     """
-    from matplotlib.patches import Patch
-
-    main = frame[~frame["small"]]
-    fig = plots.choropleth(
-        main,
-        main["value"],
+    return plots.choropleth(
+        frame,
+        frame["value"],
         title=title,
         legend_title=legend_title,
         source=source,
-        suppressed=main["suppressed"],
+        suppressed=frame["suppressed"],
+        extra_hatched=[(frame["small"], SMALL_HATCH, SMALL_LABEL)],
         decimals=decimals,
     )
-    small = frame[frame["small"]]
-    if len(small):
-        ax = fig.axes[0]
-        small.plot(ax=ax, facecolor="white", edgecolor="#555555", hatch=SMALL_HATCH, linewidth=0.5)
-        legend = ax.get_legend()
-        handles = list(legend.legend_handles) if legend is not None else []
-        handles.append(
-            Patch(facecolor="white", edgecolor="#555555", hatch=SMALL_HATCH, label=SMALL_LABEL)
-        )
-        ax.legend(
-            handles=handles,
-            title=legend_title,
-            loc="upper left",
-            bbox_to_anchor=(1.0, 1.0),
-            frameon=False,
-            fontsize=9,
-            title_fontsize=9,
-        )
-        ax.set_aspect("equal")
-        fig.tight_layout(rect=(0, 0.04, 1, 1))  # make room for the longer legend
-    return fig
 
 
 def map_counts(frame) -> dict:
