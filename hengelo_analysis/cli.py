@@ -1,25 +1,29 @@
-"""Command line: ``hengelo-analysis {fetch,clean,run,publish,report}`` (also ``python -m hengelo_analysis``).
+"""Command line: ``hengelo-analysis {fetch,clean,findings,run,publish,report}`` (also ``python -m
+hengelo_analysis``).
 
 Exit 0 on success. An expected failure (bad parameter, bad input file, failing notebook) prints one
 line on stderr naming the file, column or row at fault and exits 1; ``--debug`` shows the traceback.
 
-Start-up is kept lean: this module imports only the standard library and small project modules, and
-each stage imports pandas, papermill or nbconvert only when it has work to do (see ``stamps``), so
-``report`` on an up-to-date tree takes a fraction of a second.
+This module only parses arguments and calls the stages (``pipeline.stages``), which decide from their
+stamps whether there is work. Start-up is kept lean: this module imports only the standard library
+and small project modules, and each stage imports pandas, papermill or nbconvert only when it has
+work to do, so ``report`` on an up-to-date tree takes a fraction of a second.
 """
 
 from __future__ import annotations
 
-import argparse
-import csv
+import dataclasses
+import errno
 import logging
 import re
 import sys
 from pathlib import Path
 
-from hengelo_analysis import __version__, stamps
 from hengelo_analysis.errors import AnalysisError, ParameterError
-from hengelo_analysis.paths import REFERENCE_DIR, SOURCES, Layout
+from hengelo_analysis.gemeente_config import GemeenteConfig, config_for
+from hengelo_analysis.options import DEFAULT_GEMEENTE, build_parser
+from hengelo_analysis.paths import Layout, provide_demo_raw
+from hengelo_analysis.pipeline import lock, stages, stamps
 
 log = logging.getLogger("hengelo_analysis")
 
@@ -29,131 +33,12 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 
-# The same pattern as areas.GEMEENTE_RE, repeated here so parsing options does not import pandas.
-GEMEENTE_RE = re.compile(r"^GM\d{4}$")
-DEFAULT_GEMEENTE = "GM0164"
-REGION_ALIASES = {"twente": "twente_gemeenten.csv"}
-
-
-def gemeente_code(value: str) -> str:
-    code = value.strip().upper()
-    if not GEMEENTE_RE.match(code):
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a CBS gemeente code: expected GM followed by 4 digits, e.g. GM0164"
-        )
-    return code
-
-
-def region_gemeenten(alias: str) -> list[str]:
-    """The gemeente codes of a region alias (``twente``: reference/twente_gemeenten.csv)."""
-    with open(REFERENCE_DIR / REGION_ALIASES[alias], encoding="utf-8", newline="") as fh:
-        return [row["gemeentecode"].strip() for row in csv.DictReader(fh)]
-
-
-def gemeente_codes(value: str) -> list[str]:
-    """One ``--gemeente`` value: a code, comma-separated codes, or a region alias (``twente``)."""
-    codes: list[str] = []
-    for part in value.split(","):
-        if part.strip().lower() in REGION_ALIASES:
-            codes.extend(region_gemeenten(part.strip().lower()))
-        elif part.strip():
-            codes.append(gemeente_code(part))
-    if not codes:
-        raise argparse.ArgumentTypeError(f"{value!r} names no gemeente")
-    return codes
-
-
-def year(value: str) -> int:
-    if not value.isdigit() or len(value) != 4:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a year (e.g. 2024)")
-    return int(value)
-
-
-def rate_unit(value: str) -> int:
-    if value not in {"1000", "10000", "100000"}:
-        raise argparse.ArgumentTypeError("rate unit must be 1000, 10000 or 100000")
-    return int(value)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--gemeente",
-        dest="gemeenten",
-        type=gemeente_codes,
-        action="append",
-        default=None,
-        help="CBS gemeente code (default GM0164, Hengelo); run/publish/report take several "
-        "(comma-separated or repeated) and the alias 'twente' (the 14 Twente gemeenten)",
-    )
-    common.add_argument(
-        "--peiljaar",
-        type=year,
-        default=None,
-        help="reporting year (default: the latest year in the data)",
-    )
-    common.add_argument(
-        "--source",
-        choices=SOURCES,
-        default="demo",
-        help="demo (synthetic, embedded, offline) or real (CBS/politie/PDOK + supplied files)",
-    )
-    common.add_argument(
-        "--data-dir",
-        type=Path,
-        default=Path("data"),
-        help="folder holding raw/ and processed/ (default ./data)",
-    )
-    common.add_argument(
-        "--reports-dir",
-        type=Path,
-        default=Path("reports"),
-        help="folder for published reports (default ./reports)",
-    )
-    common.add_argument(
-        "--rate-unit",
-        type=rate_unit,
-        default=1000,
-        help="rates per this many inhabitants (1000 as CBS; 10000 as Hengelo's reports)",
-    )
-    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logging")
-
-    parser = argparse.ArgumentParser(
-        prog="hengelo-analysis",
-        description="Reproducible veiligheidsbeeld per gemeente, wijk and buurt from Dutch open data.",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    fetch = sub.add_parser(
-        "fetch", parents=[common], help="download the real sources into data/raw/real/"
-    )
-    fetch.add_argument(
-        "--refresh",
-        action="store_true",
-        help="download again even when CBS reports the table unchanged (same Modified)",
-    )
-    sub.add_parser(
-        "clean", parents=[common], help="raw → validated tables in data/processed/<source>/"
-    )
-    sub.add_parser("run", parents=[common], help="execute the report notebooks with papermill")
-    sub.add_parser(
-        "publish", parents=[common], help="executed notebooks → HTML pages and index.html"
-    )
-    report = sub.add_parser(
-        "report", parents=[common], help="clean + run + publish (+ fetch for real data)"
-    )
-    report.add_argument(
-        "--refresh", action="store_true", help="with --source real: fetch again before cleaning"
-    )
-    return parser
-
-
 def gemeente_years(layout: Layout, gemeenten: list[str]) -> dict[str, list[int]]:
     """Years with data per gemeente; remembered per hash of crime.parquet so a warm run skips pandas."""
     known = {g: stamps.remembered_years(layout.processed_dir, g) for g in gemeenten}
     missing = [g for g, years in known.items() if years is None]
     if missing:
-        from hengelo_analysis.processed import available_years, load_crime
+        from hengelo_analysis.processed.reader import available_years, load_crime
 
         crime = load_crime(layout.data_dir, layout.source)
         found = {g: available_years(crime, g) for g in missing}
@@ -181,9 +66,13 @@ def resolve_peiljaar(
 
 def cmd_fetch(args, layout: Layout) -> None:
     if layout.source == "demo":
-        log.info("the demo data are embedded in data/raw/demo; nothing to fetch")
+        # The demo data ship with the package: "fetching" them is placing them in --data-dir.
+        if provide_demo_raw(layout):
+            log.info("demo raw data copied to %s", layout.raw_dir)
+        else:
+            log.info("the demo raw data are in %s; nothing to fetch", layout.raw_dir)
         return
-    from hengelo_analysis.fetch import fetch_real
+    from hengelo_analysis.sources.fetch import fetch_real
 
     if len(args.gemeenten) > 1:
         # A fetch keeps the wijk/buurt rows of one gemeente; a second would replace the first.
@@ -198,23 +87,36 @@ def cmd_fetch(args, layout: Layout) -> None:
 
 
 def cmd_clean(args, layout: Layout) -> None:
-    if stamps.clean_is_current(layout.raw_dir, layout.processed_dir):
-        # Same raw bytes, same code: cleaning again would write the very same tables.
-        log.info("processed tables up to date with %s; nothing to clean", layout.raw_dir)
-        return
-    from hengelo_analysis.clean import run_clean
+    # An installed CLI run in an empty folder has no data/raw/demo yet: the demo needs no download.
+    if provide_demo_raw(layout):
+        log.info("demo raw data copied to %s", layout.raw_dir)
+    stages.clean_stage(layout)
 
-    result = run_clean(layout)
-    for warning in result.warnings:
-        log.warning(warning)
-    for name, df in result.tables.items():
-        suffix = ".gpkg" if name == "areas" else ".parquet"
-        log.info("%s: %d rows → %s", name, len(df), layout.processed_dir / f"{name}{suffix}")
+
+def gemeente_configs(args) -> dict[str, GemeenteConfig]:
+    """The checked configuration of every requested gemeente; ``--claims`` replaces its claim file.
+
+    A fault in a configuration (or a missing claim file) is one line naming the file and key.
+    """
+    if args.config is not None and len(args.gemeenten) > 1:
+        raise ParameterError("--config is one gemeente's configuration; give one --gemeente")
+    configs = {g: config_for(g, args.config) for g in args.gemeenten}
+    if args.claims is not None:
+        claims = args.claims.expanduser().resolve()
+        if not claims.is_file():
+            raise ParameterError(f"--claims {args.claims}: no such file")
+        configs = {g: dataclasses.replace(c, claims_file=claims) for g, c in configs.items()}
+    return configs
+
+
+def edition_rate_unit(args, gemeente: str) -> int:
+    """``--rate-unit`` if given, else the gemeente's configuration's."""
+    return args.rate_unit if args.rate_unit is not None else args.configs[gemeente].rate_unit
 
 
 def all_run_parameters(args, layout: Layout) -> list:
     """One parameter set per requested gemeente, each with its own default peiljaar."""
-    from hengelo_analysis.run import RunParameters
+    from hengelo_analysis.pipeline.run import RunParameters
 
     years = gemeente_years(layout, args.gemeenten)
     return [
@@ -223,69 +125,25 @@ def all_run_parameters(args, layout: Layout) -> list:
             peiljaar=resolve_peiljaar(layout, gemeente, args.peiljaar, years[gemeente]),
             source=layout.source,
             data_dir=str(layout.data_dir),
-            rate_unit=args.rate_unit,
+            rate_unit=edition_rate_unit(args, gemeente),
         )
         for gemeente in args.gemeenten
     ]
 
 
-def run_parameters(args, layout: Layout):
-    return all_run_parameters(args, layout)[0]
-
-
-def cmd_run(args, layout: Layout, runs: list | None = None) -> list:
-    from hengelo_analysis.run import run_editions
-
+def cmd_findings(args, layout: Layout, runs: list | None = None) -> list:
     runs = all_run_parameters(args, layout) if runs is None else runs
-    executed = run_editions(layout, runs)
-    for params in runs:
-        log.info(
-            "executed %d notebooks for %s %d",
-            len(executed[params.gemeente]),
-            params.gemeente,
-            params.peiljaar,
-        )
+    for p in runs:
+        stages.findings_stage(layout, p.gemeente, p.peiljaar, p.rate_unit, args.configs[p.gemeente])
     return runs
 
 
-def findings_file(layout: Layout, gemeente: str, peiljaar: int) -> Path | None:
-    """Where a placed ``findings.json`` is (the same places as ``publish.current_findings_file``)."""
-    edition = layout.edition_dir(gemeente, peiljaar)
-    for path in (
-        edition / "notebooks" / "findings.json",
-        layout.processed_dir / f"findings_{gemeente}_{peiljaar}.json",
-    ):
-        if path.exists():
-            return path
-    return None
-
-
-def publish_edition(layout: Layout, gemeente: str, peiljaar: int, exporter: list) -> Path:
-    """Publish one edition unless the pages it would produce are already there.
-
-    ``exporter`` is a one-item cache so that several gemeenten share one nbconvert exporter.
-    """
-    from hengelo_analysis.provenance import git_commit
-
-    edition = layout.edition_dir(gemeente, peiljaar)
-    key = stamps.publish_key(
-        layout.processed_dir,
-        edition,
-        findings_file(layout, gemeente, peiljaar),
-        {"gemeente": gemeente, "peiljaar": peiljaar, "source": layout.source},
-        git_commit(),
-    )
-    if stamps.publish_is_current(edition, key):
-        log.info("report up to date: %s", edition / "index.html")
-        return edition
-    from hengelo_analysis.publish import make_exporter, publish
-
-    if not exporter:
-        exporter.append(make_exporter())
-    edition = publish(layout, gemeente, peiljaar, exporter=exporter[0])
-    stamps.write_publish_stamp(edition, key)
-    log.info("report: %s", edition / "index.html")
-    return edition
+def cmd_run(args, layout: Layout, runs: list | None = None) -> list:
+    if runs is None:
+        # The notebooks read the findings document: judge the claims first (if not yet current).
+        runs = cmd_findings(args, layout)
+    stages.run_stage(layout, runs)
+    return runs
 
 
 def cmd_publish(args, layout: Layout, runs: list | None = None) -> None:
@@ -296,27 +154,31 @@ def cmd_publish(args, layout: Layout, runs: list | None = None) -> None:
         ]
     else:
         targets = [(p.gemeente, p.peiljaar) for p in runs]
-    exporter: list = []
     for gemeente, peiljaar in targets:
-        publish_edition(layout, gemeente, peiljaar, exporter)
+        stages.publish_stage(layout, gemeente, peiljaar)
 
 
 def real_cache_missing(layout: Layout) -> bool:
     """True when the real raw tree lacks the police table (nothing fetched yet)."""
-    return not (layout.raw_dir / "47018NED").is_dir()
+    # Imported here: domain imports pandas, which a warm demo report must not pay for.
+    from hengelo_analysis.domain import POLICE_TABLE
+
+    return not (layout.raw_dir / POLICE_TABLE).is_dir()
 
 
 def cmd_report(args, layout: Layout) -> None:
     if layout.source == "real" and (getattr(args, "refresh", False) or real_cache_missing(layout)):
         cmd_fetch(args, layout)
     cmd_clean(args, layout)
-    runs = cmd_run(args, layout)
+    runs = cmd_findings(args, layout)
+    cmd_run(args, layout, runs)
     cmd_publish(args, layout, runs)
 
 
 COMMANDS = {
     "fetch": cmd_fetch,
     "clean": cmd_clean,
+    "findings": cmd_findings,
     "run": cmd_run,
     "publish": cmd_publish,
     "report": cmd_report,
@@ -342,13 +204,27 @@ def main(argv: list[str] | None = None) -> int:
     if not args.debug:
         # papermill logs every notebook's paths at INFO; our own log lines say what matters.
         logging.getLogger("papermill").setLevel(logging.WARNING)
+        # urllib3 logs a traceback when a server cuts its headers; fetch reports that in one line.
+        logging.getLogger("urllib3").setLevel(logging.ERROR)
     layout = Layout(data_dir=args.data_dir, reports_dir=args.reports_dir, source=args.source)
     try:
-        COMMANDS[args.command](args, layout)
+        check_folders(args)
+        args.configs = gemeente_configs(args)  # checked at start, before any stage runs
+        with lock.hold_all(locked_folders(args.command, layout), args.command):
+            COMMANDS[args.command](args, layout)
     except AnalysisError as exc:
         if args.debug:
             raise
         sys.stderr.write(f"hengelo-analysis {args.command}: error: {exc}\n")
+        return EXIT_FAILURE
+    except OSError as exc:
+        # A read-only or full folder, a path through a file: the last good output was kept (every
+        # write is staged), so one line naming the path is all the user needs.
+        if args.debug:
+            raise
+        sys.stderr.write(
+            f"hengelo-analysis {args.command}: error: {os_error_line(exc, written_folders(args.command, layout))}\n"
+        )
         return EXIT_FAILURE
     except KeyboardInterrupt:
         sys.stderr.write(
@@ -356,3 +232,54 @@ def main(argv: list[str] | None = None) -> int:
         )
         return EXIT_INTERRUPTED
     return EXIT_OK
+
+
+def check_folders(args) -> None:
+    """Refuse ``--data-dir``/``--reports-dir`` naming something that is not a folder."""
+    for option, path in (("--data-dir", args.data_dir), ("--reports-dir", args.reports_dir)):
+        path = Path(path).expanduser()
+        if path.exists() and not path.is_dir():
+            raise ParameterError(f"{option} {path}: is a file, not a folder")
+
+
+def locked_folders(command: str, layout: Layout) -> list[Path]:
+    """The folders ``command`` writes to, each locked while it runs (``pipeline.lock``)."""
+    if command in ("fetch", "clean"):
+        return [layout.data_dir]
+    return [layout.data_dir, layout.reports_dir]
+
+
+def os_error_line(exc: OSError, folders: list[Path] = ()) -> str:
+    """``<path>: <what went wrong>`` for an OSError, with a hint for the usual causes.
+
+    A failed ``write()`` carries no file name (a full disk, typically): then the ``folders`` the
+    command was writing are named. A file in a staging folder is named by its final place: the
+    staging folder is removed on failure, and its random name would only puzzle the user.
+    """
+    if exc.filename:
+        where = STAGING_RE.sub(r"\1\2", str(exc.filename))
+    else:
+        where = " or ".join(str(f) for f in folders) or "a file"
+        where = f"writing in {where}" if folders else where
+    hints = {
+        errno.ENOSPC: "the disk is full",
+        errno.EROFS: "the folder is read-only",
+        errno.EACCES: "no permission to write there",
+        errno.ENOTDIR: "a part of the path is a file, not a folder",
+    }
+    hint = hints.get(exc.errno)
+    reason = exc.strerror or str(exc).splitlines()[0]
+    return f"{where}: {reason}" + (f" ({hint}; the last good output was kept)" if hint else "")
+
+
+# ``dir/.2024.staging-x1y2/page.html`` → ``dir/2024/page.html`` (see atomic.staged_directory).
+STAGING_RE = re.compile(r"(^|/)\.([^/]+)\.staging-[^/]+")
+
+
+def written_folders(command: str, layout: Layout) -> list[Path]:
+    """The folders ``command`` writes its output to (a run and a publish: only the reports)."""
+    if command in ("run", "publish"):
+        return [layout.reports_dir]
+    if command == "report":
+        return [layout.data_dir, layout.reports_dir]
+    return [layout.data_dir]

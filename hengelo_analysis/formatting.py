@@ -37,7 +37,8 @@ def format_percentage(value, decimals: int = 1, *, signed: bool = False) -> str:
     if text == NOT_PUBLISHED:
         return text
     if signed and not text.startswith("-") and float(value) != 0:
-        text = "+" + text
+        # a small negative value rounds to 0: keep its sign ("-0,0%", never "+0,0%")
+        text = ("-" if float(value) < 0 else "+") + text
     return f"{text}%"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -19,7 +18,7 @@ import pytest
 
 from hengelo_analysis.formatting import format_number
 from hengelo_analysis.paths import PROJECT_ROOT
-from hengelo_analysis.run import report_notebooks
+from hengelo_analysis.pipeline.run import report_notebooks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,10 +35,16 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
 ]
 EVIL = "<script>alert(1)</script>"
+PHONE = {"width": 390, "height": 844}
+# The only other hosts a page may link to (never load): the sources' StatLine pages and the licence
+# (the CC BY 4.0 attribution CBS asks for).
+EXTERNAL_LINK_HOSTS = {"opendata.cbs.nl", "data.politie.nl", "creativecommons.org"}
 PAGES = [
     "index.html",
     *(nb.stem + ".html" for nb in report_notebooks()),
     "wat_is_er_veranderd.html",
+    "colofon.html",
+    "toegankelijkheid.html",
     "../index.html",  # all editions of the gemeente: the entry page of the Pages site
 ]
 
@@ -94,15 +99,12 @@ def browser_context(tmp_path_factory):
 def edition(tmp_path_factory):
     """A copy of the shared demo report, published a second time with a hostile claim statement
     (so "wat is er veranderd" exists and data-derived text is shown to be escaped)."""
-    from hengelo_analysis import publish
     from hengelo_analysis.paths import Layout
-    from tests.chapter_report import demo_edition
+    from hengelo_analysis.pipeline import publish
+    from tests.chapter_report import copy_demo_edition
 
-    shared_root, _ = demo_edition()
-    root = tmp_path_factory.mktemp("browser-report")
     # A copy: republishing must not change the edition the other content tests read.
-    shutil.copytree(shared_root / "data", root / "data")
-    shutil.copytree(shared_root / "reports", root / "reports")
+    root, _ = copy_demo_edition(tmp_path_factory.mktemp("browser-report"))
     layout = Layout(root / "data", root / "reports", "demo")
     out = layout.edition_dir("GM0164", 2024)
     findings = json.loads((out / "findings.json").read_text())
@@ -163,8 +165,12 @@ def test_page_is_offline_error_free_and_accessible(browser_context, edition, nam
         errors = list(page.errors)
         page.close()
     assert browser_context.external_requests[before:] == [], name
-    assert links and all(link.startswith("file://") for link in links), links
-    broken = [link for link in links if not Path(unquote(urlparse(link).path)).exists()]
+    internal = [link for link in links if link.startswith("file://")]
+    external = {urlparse(link).hostname for link in links if not link.startswith("file://")}
+    assert internal, links
+    assert external <= EXTERNAL_LINK_HOSTS, external
+    assert all(link.startswith("https://") for link in links if not link.startswith("file://"))
+    broken = [link for link in internal if not Path(unquote(urlparse(link).path)).exists()]
     assert broken == [], f"{name}: broken links {broken}"
     assert errors == [], name
     violations = result["violations"]
@@ -177,6 +183,30 @@ def test_page_is_offline_error_free_and_accessible(browser_context, edition, nam
     lower = [f"{v['impact']} {v['id']} ({len(v['nodes'])}x)" for v in violations]
     if lower:
         warnings.warn(f"axe-core lower-severity findings on {name}: {lower}", stacklevel=1)
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_page_does_not_scroll_sideways_on_a_phone(browser_context, edition, name):
+    """At 390 px only a table's own box may scroll; the page itself never does."""
+    _, out = edition
+    page = browser_context.new_page()
+    page.set_viewport_size(PHONE)
+    try:
+        page.goto((out / name).as_uri(), wait_until="load")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        # Every wide table scrolls inside its wrapper, and its first column stays in view.
+        tables = page.evaluate(
+            """Array.from(document.querySelectorAll('main table')).map(t => {
+                const box = t.closest('.hv-table-wrap');
+                const first = t.querySelector('tbody tr > *');
+                return [!!box, box ? getComputedStyle(box).overflowX : '',
+                        first ? getComputedStyle(first).position : 'sticky'];
+            })"""
+        )
+    finally:
+        page.close()
+    assert width <= PHONE["width"], f"{name}: {width} px wide at a {PHONE['width']} px screen"
+    assert all(t == [True, "auto", "sticky"] for t in tables), (name, tables)
 
 
 def _raw_gemeente_totals(raw_dir, area="GM0164    ", code="0.0.0 "):
@@ -205,14 +235,57 @@ def test_rendered_crime_table_and_key_figure_match_the_raw_demo_data(browser_con
         f"Array.from({yearly}.querySelectorAll('thead th')).map(th => th.scope)"
     )
     page.close()
-    assert headers == ["col", "col"]
-    assert rows == [[str(y), format_number(v)] for y, v in sorted(totals.items()) if y <= 2024]
+    assert headers == ["col", "col", "col"]  # Jaar, Status (2024 is provisional in the demo), count
+    assert rows == [
+        [str(y), "voorlopig" if y == 2024 else "definitief", format_number(v)]
+        for y, v in sorted(totals.items())
+        if y <= 2024
+    ]
     index = _open(browser_context, out / "index.html")
     key_row = index.evaluate(
         "Array.from(document.querySelectorAll('main table tr'))"
         ".map(r => r.innerText).find(t => t.includes('Geregistreerde misdrijven'))"
     )
-    claims = index.evaluate("document.querySelector('main table').innerText")
+    claims = index.evaluate("document.querySelector('main .hv-verdicts').innerText")
     index.close()
     assert format_number(totals[2024]) in key_row
     assert "C2" in claims and EVIL in claims  # shown as text, not run as a script
+
+
+def test_the_newest_edition_compares_with_the_year_before_in_the_direction_of_the_data(
+    browser_context, edition
+):
+    from hengelo_analysis.processed import reader
+
+    root, out = edition
+    crime = reader.load_table(root / "data", "demo", "crime")
+    population = reader.load_table(root / "data", "demo", "population")
+
+    def rate(year):  # per 1,000 (the shared demo edition's rate unit), straight from the tables
+        count = crime[
+            (crime["area_code"] == "GM0164")
+            & (crime["crime_code"] == "0.0.0")
+            & (crime["year"] == year)
+        ]["registered"].iloc[0]
+        people = population[(population["area_code"] == "GM0164") & (population["year"] == year)]
+        return round(float(count) / float(people["inhabitants"].iloc[0]) * 1000, 1)
+
+    page = _open(browser_context, out / "wat_is_er_veranderd.html")
+    table = (
+        "Array.from(document.querySelectorAll('table')).find(t => "
+        "t.caption.innerText.startsWith('Kerncijfers van Hengelo: 2023 en 2024'))"
+    )
+    headers = page.evaluate(
+        f"Array.from({table}.querySelectorAll('thead th')).map(c => c.innerText)"
+    )
+    total = page.evaluate(
+        f"Array.from({table}.querySelectorAll('tbody tr')).map(r => "
+        "Array.from(r.cells).map(c => c.innerText.trim()))"
+        ".find(cells => cells[0].startsWith('Misdrijven, totaal'))"
+    )
+    page.close()
+    assert headers[1:3] == ["2023", "2024"]
+    before, now = rate(2023), rate(2024)
+    assert total[1] == format_number(before, 1) and total[2] == format_number(now, 1)
+    difference = round(now - before, 1)
+    assert total[3] == ("+" if difference > 0 else "") + format_number(difference, 1)

@@ -3,12 +3,13 @@
 import pandas as pd
 import pytest
 
-from hengelo_analysis import findings
-from hengelo_analysis.chapters import digitale_veiligheid as dv
+from hengelo_analysis.analysis import claims as findings
 from hengelo_analysis.formatting import format_number
+from hengelo_analysis.pages.chapters import digitale_veiligheid as dv
 from tests import chapter_report as cr
 
-DIGITAL, TRADITIONAL = dv.c11_codes()
+C11 = dict(findings.claim_file_for("GM0164").claim("C11").params)
+DIGITAL, TRADITIONAL = dv.c11_codes(C11)
 
 
 def _crime(values_by_year):
@@ -23,7 +24,7 @@ def _crime(values_by_year):
 
 
 def test_codes_are_those_of_claim_c11():
-    claim = next(c for c in findings.CLAIMS if c.id == "C11")
+    claim = findings.claim_file_for("GM0164").claim("C11")
     assert DIGITAL == list(claim.params["digital"]) and "3.7.4" in DIGITAL
     assert TRADITIONAL == list(claim.params["traditional"]) and "1.1.1" in TRADITIONAL
 
@@ -31,7 +32,7 @@ def test_codes_are_those_of_claim_c11():
 def test_share_over_complete_years_only():
     crime = _crime({2022: (10, 20), 2023: (20, 10), 2024: (None, 10)})
     ctx = findings.Context({"crime": crime}, "GM0164", 2024, 1000)
-    shift = dv.digital_vs_traditional(ctx)
+    shift = dv.digital_vs_traditional(ctx, C11)
     assert list(shift["year"]) == [2022, 2023]  # 2024 has an unpublished digital code
     nd, nt = len(DIGITAL), len(TRADITIONAL)
     assert list(shift["digitaal"]) == [10 * nd, 20 * nd]

@@ -1,21 +1,28 @@
 """Page 01 veiligheidsbeeld: the claims table equals findings.json and the index; headline figures."""
 
+import csv
 import json
 
 import pandas as pd
 import pytest
 
-from hengelo_analysis import findings, stats
-from hengelo_analysis.chapters import veiligheidsbeeld as vb
+from hengelo_analysis.analysis import claims as findings
+from hengelo_analysis.analysis import stats
+from hengelo_analysis.analysis.stats import InsufficientData
 from hengelo_analysis.formatting import format_number
-from hengelo_analysis.publish import claims_for_index
-from hengelo_analysis.stats import InsufficientData
+from hengelo_analysis.pages.chapters import veiligheidsbeeld as vb
 from tests import chapter_report as cr
 
 
 def _finding(claim_id, verdict):
     return findings.Finding(
-        claim_id, verdict, {"x": 1}, f"toets {claim_id}", f"zin {claim_id}", f"uitspraak {claim_id}"
+        claim_id,
+        verdict,
+        {"x": 1},
+        f"toets {claim_id}",
+        f"zin {claim_id}",
+        f"uitspraak {claim_id}",
+        f"samenvatting {claim_id}",
     )
 
 
@@ -25,10 +32,10 @@ def test_claim_rows_are_the_index_rows_plus_the_test_in_claim_order():
         _finding("C2", findings.CONTRADICTED),
         _finding("C1", findings.INSUFFICIENT),
     ]
-    rows = vb.claim_rows(result, "GM0164", 2024, "demo", 1000)
     document = findings.findings_document(result, "GM0164", 2024, "demo", 1000)
+    rows = vb.claim_rows(document)
     assert [r["id"] for r in rows] == ["C1", "C2", "C10"]  # natural order, not C1, C10, C2
-    for row, index_row in zip(rows, claims_for_index(document), strict=True):
+    for row, index_row in zip(rows, findings.claims_for_index(document), strict=True):
         assert {k: row[k] for k in index_row} == index_row
         assert row["test"] == f"toets {row['id']}"
     frame = vb.claims_frame(rows)
@@ -37,22 +44,14 @@ def test_claim_rows_are_the_index_rows_plus_the_test_in_claim_order():
         "de cijfers wijzen de andere kant op",
         "de cijfers ondersteunen dit",
     ]
+    assert list(frame["Wat de cijfers laten zien"]) == [
+        f"samenvatting {c}" for c in ("C1", "C2", "C10")
+    ]
     assert list(frame["Uitgewerkt op"]) == [
         "03 Zorg en overlast",
         "02 Criminaliteit",
         "02 Criminaliteit",
     ]
-
-
-def test_verdict_counts_keep_every_verdict_in_fixed_order():
-    rows = [
-        {"verdict": findings.SUPPORTED},
-        {"verdict": findings.SUPPORTED},
-        {"verdict": findings.INSUFFICIENT},
-    ]
-    counts = vb.verdict_counts(rows)
-    assert list(counts["Oordeel"]) == [findings.VERDICT_LABELS[v] for v in vb.VERDICT_ORDER]
-    assert list(counts["Aantal uitspraken"]) == [2, 0, 0, 1]
 
 
 def test_reading_guide_explains_all_four_verdicts():
@@ -89,15 +88,20 @@ def test_headline_rate_interval_and_a_significant_rise():
     assert h.difference == 60 and h.pct == pytest.approx(60.0)
     assert h.p_value < 0.05 and h.verb == "stijgt"
     sentence = vb.headline_sentence(h, "Testdorp", 10_000)
-    assert "160 misdrijven, 32,0 per 10.000 inwoners" in sentence
-    assert "+60 (+60,0%); het aantal stijgt" in sentence
+    assert "160 misdrijven, 32,0 per 10.000 inwoners." in sentence
+    assert "Dat zijn er 60 meer dan in 2023 (100, +60,0%): een duidelijke stijging." in sentence
+    assert "p =" not in sentence and "p <" not in sentence and "interval" not in sentence
+    evidence = vb.headline_evidence(h)
+    assert f"{format_number(h.lower, 1)} tot {format_number(h.upper, 1)}" in evidence
+    assert "het aantal stijgt (p " in evidence
 
 
 def test_headline_small_change_is_not_called_a_rise():
     crime, population = _tiny(100, 104)
     h = vb.headline(crime, population, "GM0001", 2024)
     assert h.p_value > 0.05 and h.verb == "verandert niet significant"
-    assert "stijgt" not in vb.headline_sentence(h, "Testdorp", 1000)
+    sentence = vb.headline_sentence(h, "Testdorp", 1000)
+    assert "stijging" not in sentence and "geen duidelijke verandering" in sentence
 
 
 def test_headline_missing_total_and_missing_previous_year():
@@ -120,20 +124,47 @@ def test_page_claims_table_equals_findings_json_and_the_index():
     _, out = cr.demo_edition()
     page = (out / "01_veiligheidsbeeld.html").read_text()
     document = json.loads((out / "findings.json").read_text())
-    table = cr.table_by_caption(page, "Uitspraken C1-C11")
+    table = cr.table_by_caption(page, "Uitspraken uit het veiligheidsbeeld")
     header, rows = table["rows"][0], table["rows"][1:]
-    assert header[:5] == ["Uitspraak", "Wat het beleid zegt", "Oordeel", "Toelichting", "Toets"]
-    assert [r[0] for r in rows] == [f"C{i}" for i in range(1, 12)]
+    assert header[:5] == [
+        "Uitspraak",
+        "Wat het beleid zegt",
+        "Oordeel",
+        "Wat de cijfers laten zien",
+        "Uitgewerkt op",
+    ]
+    # the test figures and the test's name are for the download, not the page (no jargon there)
+    assert "Toelichting" not in header and "Toets" not in header
+    assert [r[0] for r in rows] == sorted(document["claims"], key=lambda c: int(c[1:]))
+    assert len(rows) >= 16  # the Hengelo claim file: C1-C16 and more
     for row in rows:
         claim = document["claims"][row[0]]
-        assert row[1:5] == [
-            claim["statement"],
-            claim["verdict_label"],
-            claim["sentence"],
-            claim["test"],
-        ]
-    index_rows = cr.table_by_caption((out / "index.html").read_text(), "De uitspraken")["rows"][1:]
-    assert [r[:4] for r in rows] == index_rows
+        assert row[1:4] == [claim["statement"], claim["verdict_label"], claim["summary"]]
+    downloads = sorted((out / "downloads").glob("01_veiligheidsbeeld_tabel*.csv"))
+    with_test = [
+        list(csv.DictReader(p.open(encoding="utf-8", newline="")))
+        for p in downloads
+        if "Toelichting" in p.read_text(encoding="utf-8").splitlines()[0]
+    ]
+    assert len(with_test) == 1
+    for line in with_test[0]:
+        claim = document["claims"][line["Uitspraak"]]
+        assert (line["Toelichting"], line["Toets"]) == (claim["sentence"], claim["test"])
+    # the page opens with the very samenvatting and grouped verdicts of the index
+    index = (out / "index.html").read_text()
+    for block in ("hv-samenvatting", "hv-verdicts"):
+        assert _block(page, block) == _block(index, block) != ""
+    assert page.index("hv-samenvatting") < page.index("hv-verdicts") < page.index("Kerncijfers")
+
+
+def _block(html: str, css_class: str) -> str:
+    """The text of the samenvatting / verdict list block (they end as pages.summary writes them)."""
+    ends = {"hv-samenvatting": "</section>", "hv-verdicts": "</section>\n</div>"}
+    start = html.find(f'class="{css_class}"')
+    if start < 0:
+        return ""
+    start = html.find(">", start) + 1  # nbconvert rewrites the tag's attributes, not its content
+    return " ".join(cr.visible_text(html[start : html.find(ends[css_class], start)]).split())
 
 
 @pytest.mark.slow
@@ -148,7 +179,7 @@ def test_page_headline_figures_equal_the_raw_data():
         f"In 2024 registreerde de politie in Hengelo {format_number(count)} misdrijven, "
         f"{format_number(count / inhabitants * 1000, 1)} per 1.000 inwoners" in text
     )
-    assert f"Ten opzichte van 2023 ({format_number(previous)})" in text
+    assert f"dan in 2023 ({format_number(previous)}," in text
     assert "Synthetische demodata" in text
     key_figures = json.loads((out / "key_figures.json").read_text())["figures"]
     assert key_figures["misdrijven_per_inwoners"]["value"] == pytest.approx(
@@ -162,8 +193,31 @@ def test_enschede_without_areas_or_own_survey_gets_insufficient_data_verdicts():
     nb = cr.gm0153_notebooks()["01_veiligheidsbeeld"]
     text = cr.notebook_text(nb)
     assert "In 2024 registreerde de politie in Enschede" in text
-    rows = cr.table_by_caption(text, "Uitspraken C1-C11")["rows"][1:]
+    rows = cr.table_by_caption(text, "Uitspraken uit het veiligheidsbeeld")["rows"][1:]
     verdicts = {r[0]: r[2] for r in rows}
-    # no E33 incidents and no youth figures are supplied for Enschede
-    assert verdicts["C1"] == verdicts["C7"] == "onvoldoende gegevens"
+    # no youth figures are supplied for Enschede (E33 now comes from the open police table)
+    assert verdicts["C7"] == "onvoldoende gegevens"
     assert "**Uitspraken met onvoldoende gegevens:** 0" not in text
+
+
+def test_verdict_count_counts_by_verdict_not_by_table_position():
+    rows = [{"verdict": findings.SUPPORTED}, {"verdict": findings.INSUFFICIENT}] * 2 + [
+        {"verdict": findings.SUPPORTED}
+    ]
+    assert vb.verdict_count(rows, findings.SUPPORTED) == 3
+    assert vb.verdict_count(rows, findings.INSUFFICIENT) == 2
+    assert vb.verdict_count(rows, findings.CONTRADICTED) == 0
+
+
+def test_findings_by_id_reads_the_claims_asked_for_from_the_document_keyed_by_id():
+    from hengelo_analysis.pages import common
+
+    judged = [_finding("C2", findings.CONTRADICTED), _finding("C9", findings.SUPPORTED)]
+    document = findings.findings_document(judged, "GM0164", 2024, "demo", 1000)
+    result = common.findings_by_id(document, ("C9", "C2", "C99"))
+    assert sorted(result) == ["C2", "C9", "C99"]
+    assert result["C9"].verdict == findings.SUPPORTED and result["C9"].sentence == "zin C9"
+    assert result["C2"].verdict == findings.CONTRADICTED
+    # a claim the gemeente's claim file does not hold is said to be missing, not invented
+    assert result["C99"].verdict == findings.INSUFFICIENT
+    assert "claimbestand" in result["C99"].evidence["reden"]

@@ -12,9 +12,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from hengelo_analysis.chapters import veiligheidsbeleving as ch
+from hengelo_analysis.domain import VM_METHOD_BREAK_NOTE as METHOD_BREAK_NOTE
 from hengelo_analysis.formatting import format_number
-from hengelo_analysis.veiligheidsmonitor import METHOD_BREAK_NOTE
+from hengelo_analysis.pages import common, enquete
+from hengelo_analysis.pages.chapters import veiligheidsbeleving as ch
 from tests.test_chapters_zorg_en_overlast import assert_page_basics, published_edition
 
 PAGE = "06_veiligheidsbeleving.html"
@@ -61,27 +62,29 @@ ROWS = [
 
 def test_changes_table_tests_the_difference_on_the_margins():
     survey = _survey(ROWS)
-    assert ch.main_source(survey, "GM0001", ["onveilig_buurt"]) == "eigen_enquete"
-    waves = ch.waves(survey, "GM0001", ["onveilig_buurt", "tevreden_aanpak_gemeente"], ch.OWN, 2024)
+    assert enquete.main_source(survey, "GM0001", ["onveilig_buurt"], 2024) == "eigen_enquete"
+    waves = enquete.waves(
+        survey, "GM0001", ["onveilig_buurt", "tevreden_aanpak_gemeente"], enquete.OWN, 2024
+    )
     assert waves["year"].tolist() == [2019, 2023, 2019, 2023]
-    out = ch.changes_table(waves, 2019, 2023).set_index("indicator")
+    out = enquete.changes_table(waves, 2019, 2023).set_index("indicator")
     # se = 2 / 1.96 per wave, z = 10 / sqrt(2) / se = 6.93
     assert math.isclose(float(out.loc["onveilig_buurt", "difference"]), 10.0)
     assert out.loc["onveilig_buurt", "word"] == "significant hoger"
     assert out.loc["onveilig_buurt", "p_text"] == "p < 0,001"
     assert out.loc["tevreden_aanpak_gemeente", "word"] == "niet te toetsen"  # suppressed wave
     assert pd.isna(out.loc["tevreden_aanpak_gemeente", "latest"])
-    wide = ch.wide_by_year(waves).set_index("Indicator")
-    assert wide.loc[ch.INDICATOR_LABELS["onveilig_buurt"], "2023"] == "20,0 (18,0–22,0)"
-    assert wide.loc[ch.INDICATOR_LABELS["tevreden_aanpak_gemeente"], "2023"] == "onderdrukt"
+    wide = enquete.wide_by_year(waves).set_index("Indicator")
+    assert wide.loc[enquete.INDICATOR_LABELS["onveilig_buurt"], "2023"] == "20,0 (18,0–22,0)"
+    assert wide.loc[enquete.INDICATOR_LABELS["tevreden_aanpak_gemeente"], "2023"] == "onderdrukt"
 
 
 def test_change_word_needs_significance():
-    from hengelo_analysis import stats
+    from hengelo_analysis.analysis import stats
 
     small = stats.survey_change(2021, 30.0, 27.0, 33.0, 2023, 31.0, 28.0, 34.0)
-    assert ch.change_word(small) == "geen significant verschil"
-    assert ch.change_word(None) == "niet te toetsen"
+    assert enquete.change_word(small) == "geen significant verschil"
+    assert enquete.change_word(None) == "niet te toetsen"
 
 
 def test_wijk_table_keeps_suppressed_wijken_and_only_the_gemeente():
@@ -103,34 +106,39 @@ def test_wijk_table_keeps_suppressed_wijken_and_only_the_gemeente():
 
 def test_veiligheidsmonitor_fallback_is_named_and_labelled():
     survey = _survey(ROWS)
-    vm = ch.waves(survey, "GM0001", ["onveilig_buurt"], ch.VM, 2024)
+    vm = enquete.waves(survey, "GM0001", ["onveilig_buurt"], enquete.VM, 2024)
     assert ch.fallback_sentence(vm) == FALLBACK.split(": ", 1)[1]
     assert ch.region_code(vm) == "VR05"
     side = ch.sources_side_by_side(survey, "GM0001", ["onveilig_buurt"], 2024)
     assert side["bron"].tolist() == [
         "eigen enquête",
-        "Veiligheidsmonitor (regio VR05)",
+        "Veiligheidsmonitor (Veiligheidsregio Twente)",
         "eigen enquête",
-        "Veiligheidsmonitor (regio VR05)",
+        "Veiligheidsmonitor (Veiligheidsregio Twente)",
         "Veiligheidsmonitor Nederland",
     ]
     assert ch.latest_text(side, "onveilig_buurt") == (
-        "eigen enquête 2023: 20,0%; Veiligheidsmonitor (regio VR05) 2023: 15,0%; "
+        "eigen enquête 2023: 20,0%; Veiligheidsmonitor (Veiligheidsregio Twente) 2023: 15,0%; "
         "Veiligheidsmonitor Nederland 2023: 18,0%"
     )
-    methods = ch.wave_methods(ch.waves(survey, "GM0001", ["onveilig_buurt"], None, 2024))
+    methods = enquete.wave_methods(enquete.waves(survey, "GM0001", ["onveilig_buurt"], None, 2024))
     vm_2021 = methods[(methods["year"] == 2021)].iloc[0]
     assert vm_2021["method_note"] == (
-        f"cijfers van regio VR05 (gemeente niet apart in de tabel); {METHOD_BREAK_NOTE}"
+        f"cijfers van de Veiligheidsregio Twente (gemeente niet apart in de tabel); {METHOD_BREAK_NOTE}"
     )
     assert ch.sources_side_by_side(None, "GM0001", ["onveilig_buurt"], 2024).empty
-    assert ch.main_source(None, "GM0001", ["onveilig_buurt"]) is None
+    assert enquete.main_source(None, "GM0001", ["onveilig_buurt"], 2024) is None
 
 
-def test_claim_parameter_reads_the_findings_claims():
-    assert ch.claim_parameter("C6", "base_year") == 2019
+def test_claim_parameter_reads_the_parameters_the_claim_was_judged_with():
+    from hengelo_analysis.analysis import claims
+
+    hengelo = claims.claim_file_for("GM0164")
+    finding = claims.Finding("C6", claims.SUPPORTED, {}, "t", "s", "u")
+    document = claims.findings_document([finding], "GM0164", 2024, "demo", claim_file=hengelo)
+    assert common.claim_parameter(document, "C6", "base_year") == 2019
     with pytest.raises(KeyError):
-        ch.claim_parameter("C99", "x")
+        common.claim_parameter(document, "C99", "x")
 
 
 @pytest.fixture(scope="module")
@@ -150,10 +158,14 @@ def test_page_shows_waves_wijken_and_the_veiligheidsmonitor_beside_the_own_surve
     ].sort_values("area_code")
     assert len(wijk) == 10
     cells = [c.strip() for c in parsed.cells]
+    crime = pd.read_parquet(root / "data" / "processed" / "demo" / "crime.parquet")
+    names = dict(zip(crime["area_code"], crime["area_name"], strict=True))
+    # the page names the wijk; its code is only in the download (no codes for the reader)
+    assert not any(c.startswith("WK0164") for c in cells)
     for r in wijk.itertuples():
-        i = cells.index(r.area_code)
+        i = cells.index(names[r.area_code])
         if pd.isna(r.value):
-            assert cells[i + 2 : i + 7] == [
+            assert cells[i + 1 : i + 6] == [
                 "n.b.",
                 "n.b.",
                 "n.b.",
@@ -162,13 +174,13 @@ def test_page_shows_waves_wijken_and_the_veiligheidsmonitor_beside_the_own_surve
             ]
         else:
             expected = [format_number(v, 1) for v in (r.value, r.lower, r.upper)]
-            assert cells[i + 2 : i + 7] == [*expected, format_number(r.n), "gepubliceerd"]
+            assert cells[i + 1 : i + 6] == [*expected, format_number(r.n), "gepubliceerd"]
     assert "1 onderdrukt (minder dan 50 respondenten): Wijk 09 Buitengebied" in parsed.text
     own = survey[(survey["area_code"] == "GM0164") & (survey["source"] == "eigen_enquete")]
     latest = own[(own["year"] == 2023) & (own["indicator"] == "onveilig_buurt")].iloc[0]
     assert f"Hengelo: {format_number(latest['value'], 1)} %" in parsed.text  # key figure
-    assert "de cijfers gelden voor Twente (VR05)" in parsed.text
-    assert "Veiligheidsmonitor (regio VR05)" in cells
+    assert "de cijfers gelden voor Twente" in parsed.text and "VR05" not in parsed.text
+    assert "Veiligheidsmonitor (Veiligheidsregio Twente)" in cells
     assert "methodebreuk" in parsed.text
     vm = survey[
         (survey["area_code"] == "GM0164")
@@ -176,24 +188,17 @@ def test_page_shows_waves_wijken_and_the_veiligheidsmonitor_beside_the_own_surve
         & (survey["indicator"] == "rapportcijfer_veiligheid")
         & (survey["year"] == 2023)
     ].iloc[0]
-    assert any(f"(regio VR05) 2023: {format_number(vm['value'], 1)}" in a for a in parsed.alts)
-    assert "verandert niet significant" in parsed.text  # the C5 sentence
+    assert any(
+        f"(Veiligheidsregio Twente) 2023: {format_number(vm['value'], 1)}" in a for a in parsed.alts
+    )
+    assert "verandert niet aantoonbaar" in parsed.text  # the C5 sentence (TOST and direction)
 
 
 @pytest.mark.slow
-def test_chapter_notebooks_degrade_for_a_gemeente_without_survey_e33_or_wijken(tmp_path):
-    import shutil
+def test_chapter_notebooks_degrade_for_a_gemeente_without_survey_e33_or_wijken():
+    from tests.chapter_report import gm0153_executed
 
-    from hengelo_analysis.clean import run_clean
-    from hengelo_analysis.paths import NOTEBOOK_DIR, Layout
-    from hengelo_analysis.run import RunParameters, run_notebooks
-    from tests.conftest import DEMO_RAW
-
-    shutil.copytree(DEMO_RAW, tmp_path / "data" / "raw" / "demo")
-    layout = Layout(tmp_path / "data", tmp_path / "reports")
-    run_clean(layout)
-    params = RunParameters("GM0153", 2024, "demo", str(layout.data_dir))
-    executed = run_notebooks(layout, params, [NOTEBOOK_DIR / f"{n}.ipynb" for n in NOTEBOOKS])
+    executed = [gm0153_executed()[n] for n in NOTEBOOKS]  # the shared Enschede run
     assert [p.stem for p in executed] == list(NOTEBOOKS)
     texts = {}
     for path in executed:
@@ -203,7 +208,16 @@ def test_chapter_notebooks_degrade_for_a_gemeente_without_survey_e33_or_wijken(t
         texts[path.stem] = " ".join(
             str(o.get("data", {}).get("text/markdown", "")) for o in outputs
         )
-    assert "Onvoldoende gegevens: geen E33-incidenten voor GM0153" in texts["03_zorg_en_overlast"]
-    assert "Onvoldoende gegevens: geen Halt- of jeugdreclasseringscijfers" in texts["04_jeugd"]
+    # no E33 file is supplied for Enschede: page 03 shows the open police tables and says so
+    assert "open politietabellen" in texts["03_zorg_en_overlast"]
+    # nothing supplied is said as such, never as 0
+    assert "jeugdreclasseringscijfers van Enschede zijn niet aangeleverd" in texts["04_jeugd"]
     assert "Onvoldoende gegevens: geen enquêtecijfers per wijk" in texts["06_veiligheidsbeleving"]
-    assert "Onvoldoende gegevens: geen BRON-ongevallen" in texts["07_verkeer"]
+    assert "de BRON-ongevallen van Enschede zijn niet aangeleverd" in texts["07_verkeer"]
+
+
+def test_pages_name_the_same_respondent_minimum_as_the_survey_cleaner():
+    # pages may not import sources, so the number is stated twice; this keeps the two equal
+    from hengelo_analysis.sources import survey
+
+    assert enquete.MIN_RESPONDENTS == survey.MIN_N

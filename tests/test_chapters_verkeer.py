@@ -8,8 +8,9 @@ from collections import Counter
 import pandas as pd
 import pytest
 
-from hengelo_analysis.chapters import verkeer as ch
 from hengelo_analysis.formatting import format_number
+from hengelo_analysis.pages import sections
+from hengelo_analysis.pages.chapters import verkeer as ch
 from tests.test_chapters_zorg_en_overlast import (
     assert_page_basics,
     published_edition,
@@ -42,21 +43,25 @@ def test_rates_with_nl_computes_rates_per_unit_and_the_ratio():
         ]
     )
     pop = _population([("GM0001", 2023, 2000), ("GM0001", 2024, 2000), ("NL00", 2023, 2_000_000)])
-    rates = ch.rates_with_nl(crime, pop, "GM0001", "1.3.1", 2024, unit=1000, gemeente_name="X")
+    rates = sections.rates_with_nl(
+        crime, pop, "GM0001", "1.3.1", 2024, unit=1000, gemeente_name="X"
+    )
     own = rates[rates["area_code"] == "GM0001"].set_index("year")
     assert float(own.loc[2023, "rate"]) == 5.0
     assert pd.isna(own.loc[2024, "rate"])  # missing count: missing rate, never 0
     assert set(rates["gebied"]) == {"X", "Nederland"}
     nl = rates[rates["area_code"] == "NL00"].set_index("year")
     assert float(nl.loc[2023, "rate"]) == 2.5 and pd.isna(nl.loc[2024, "rate"])  # no inhabitants
-    table = ch.rate_ratio_table(rates, "GM0001").set_index("year")
+    table = sections.rate_ratio_table(rates, "GM0001").set_index("year")
     assert float(table.loc[2023, "ratio"]) == 2.0 and pd.isna(table.loc[2024, "ratio"])
-    text = ch.rate_sentence(table.reset_index(), 2023, "X", "ongevallen", "per 1.000 inwoners")
+    text = sections.rate_sentence(
+        table.reset_index(), 2023, "X", "ongevallen", "per 1.000 inwoners"
+    )
     assert text == (
         "In 2023 registreerde de politie in X 10 ongevallen: 5,00 per 1.000 inwoners "
         "(Nederland: 2,50)."
     )
-    assert ch.rates_with_nl(None, pop, "GM0001", "1.3.1", 2024).empty
+    assert sections.rates_with_nl(None, pop, "GM0001", "1.3.1", 2024).empty
 
 
 def test_accidents_by_severity_never_sums_a_missing_cell_as_zero():
@@ -131,3 +136,38 @@ def test_page_shows_police_and_bron_figures_of_the_raw_data(edition):
     assert "ongeveer 90%" in parsed.text  # the BRON completeness caveat
     total_2024 = sum(bron[(2024, s)] for s in ("DOD", "LET", "UMS"))
     assert any(f"(totaal {format_number(total_2024)})" in alt for alt in parsed.alts)
+
+
+def _topic():
+    return sections.RateTopic("1.3.1", "ongevallen_id", "Ongevallen", "ongevallen", "ongevallen")
+
+
+def test_rate_against_nl_is_one_section_with_key_figure_sentence_figure_and_table():
+    crime = _crime([("GM0001", 2024, "1.3.1", 10), ("NL00", 2024, "1.3.1", 5000)])
+    pop = _population([("GM0001", 2024, 2000), ("NL00", 2024, 2_000_000)])
+    tabellen = {"crime": crime, "population": pop}
+    section = sections.rate_against_nl(tabellen, "GM0001", 2024, 1000, "A_B", _topic())
+    assert section.key_figure == sections.KeyFigure(
+        "ongevallen_id", "Ongevallen (1.3.1) A_B", 10, unit="registraties in het peiljaar"
+    )
+    # the sentence is Markdown (name escaped), the alt text plain
+    assert section.sentence == (
+        "In 2024 registreerde de politie in A\\_B 10 ongevallen: 5,00 per 1.000 inwoners "
+        "(Nederland: 2,50)."
+    )
+    assert section.alt.endswith("In 2024 registreerde de politie in A_B 10 ongevallen: 5,00 "
+                                "per 1.000 inwoners (Nederland: 2,50).")  # fmt: skip
+    assert section.figure is not None
+    assert (
+        section.table.caption
+        == "Ongevallen (1.3.1) per jaar, A_B en Nederland (per 1.000 inwoners)"
+    )
+    assert section.table.cells()[0][-1] == "2,00"  # ratio to Nederland
+
+
+def test_rate_against_nl_without_figures_says_so_and_draws_nothing():
+    crime = _crime([("NL00", 2024, "1.3.1", 5000)])
+    section = sections.rate_against_nl({"crime": crime}, "GM0001", 2024, 1000, "X", _topic())
+    assert section.sentence == "Onvoldoende gegevens: geen politiecijfers (1.3.1) voor X."
+    assert section.figure is None
+    assert section.key_figure.value is None  # shown as n.b., never 0

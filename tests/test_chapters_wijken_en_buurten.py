@@ -1,12 +1,15 @@
 """Page 09 wijken en buurten: map flags, small-population buurten, wijk profiles, page figures."""
 
+import re
+
 import geopandas as gpd
 import pandas as pd
 import pytest
 from shapely.geometry import box
 
-from hengelo_analysis.chapters import wijken_en_buurten as wb
 from hengelo_analysis.formatting import format_number
+from hengelo_analysis.pages import maps
+from hengelo_analysis.pages.chapters import wijken_en_buurten as wb
 from tests import chapter_report as cr
 
 BUURTEN = ["BU00010000", "BU00010001", "BU00010002", "BU00010003", "BU00010004"]
@@ -68,7 +71,7 @@ def _buurt_table():
 
 
 def test_map_frame_keeps_suppressed_small_and_missing_buurten_apart():
-    frame = wb.map_frame(_areas(), _buurt_table(), "GM0001")
+    frame = maps.map_frame(_areas(), _buurt_table(), "GM0001")
     assert list(frame["area_code"]) == BUURTEN  # only this gemeente's buurten, all of them
     flags = frame.set_index("area_code")
     assert flags.loc["BU00010000", "value"] == pytest.approx(60.0)
@@ -76,7 +79,7 @@ def test_map_frame_keeps_suppressed_small_and_missing_buurten_apart():
     assert bool(flags.loc["BU00010002", "suppressed"]) and not flags.loc["BU00010002", "small"]
     assert bool(flags.loc["BU00010004", "suppressed"])  # secondary
     assert flags.loc["BU00010004", "status"] == "secundair"
-    assert wb.map_counts(frame) == {
+    assert maps.map_counts(frame) == {
         "buurten": 5,
         "getoond": 1,
         "onderdrukt": 2,
@@ -86,12 +89,12 @@ def test_map_frame_keeps_suppressed_small_and_missing_buurten_apart():
 
 
 def test_small_buurt_is_never_coloured_and_gets_its_own_legend_entry():
-    frame = wb.map_frame(_areas(), _buurt_table(), "GM0001")
-    fig = wb.buurt_map(frame, title="t", legend_title="per 1.000 inwoners", source="s")
+    frame = maps.map_frame(_areas(), _buurt_table(), "GM0001")
+    fig = maps.buurt_map(frame, title="t", legend_title="per 1.000 inwoners", source="s")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert wb.SMALL_LABEL in labels and "onderdrukt (<5)" in labels
+    assert maps.SMALL_LABEL in labels and "afgeschermd (<5)" in labels
     assert "niet gepubliceerd" in labels
-    table = wb.buurt_display_table(frame, "per 1.000 inwoners")
+    table = maps.buurt_display_table(frame, "per 1.000 inwoners")
     shown = dict(zip(table["Code"], table["Per 1.000 inwoners"], strict=True))
     assert shown["BU00010001"] == "niet getoond (< 100 inwoners)"  # not 1.333,3
     assert dict(zip(table["Code"], table["Geregistreerd"], strict=True))["BU00010002"] == "<5"
@@ -101,17 +104,17 @@ def test_no_small_buurten_means_no_extra_legend_entry():
     crime = _crime([("BU00010000", "0.0.0", 120), ("BU00010001", "0.0.0", 80)])
     population = _population([("BU00010000", 2000), ("BU00010001", 1000)])
     table = wb.buurt_rates(crime, population, "GM0001", 2024)
-    frame = wb.map_frame(_areas(), table, "GM0001")
-    fig = wb.buurt_map(frame, title="t", legend_title="l", source="s")
+    frame = maps.map_frame(_areas(), table, "GM0001")
+    fig = maps.buurt_map(frame, title="t", legend_title="l", source="s")
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert wb.SMALL_LABEL not in labels
+    assert maps.SMALL_LABEL not in labels
 
 
 def test_buurt_rates_empty_for_a_gemeente_without_buurt_figures():
     crime = _crime([("GM0002", "0.0.0", 50)], level="gemeente")
     crime["gemeente_code"] = "GM0002"
     assert wb.buurt_rates(crime, None, "GM0002", 2024).empty
-    assert wb.map_frame(None, pd.DataFrame(), "GM0002") is None
+    assert maps.map_frame(None, pd.DataFrame(), "GM0002") is None
 
 
 def test_wijk_profiles_rate_ci_and_top_types_without_small_counts():
@@ -178,8 +181,14 @@ def test_page_buurt_and_wijk_figures_equal_the_raw_data():
     page = (out / "09_wijken_en_buurten.html").read_text()
     buurten = cr.table_by_caption(page, "Geregistreerde misdrijven per buurt")["rows"][1:]
     assert len(buurten) == 62
+    crime = pd.read_parquet(root / "data" / "processed" / "demo" / "crime.parquet")
+    own = crime[crime["gemeente_code"] == "GM0164"]
+    code_of = dict(zip(own["area_name"], own["area_code"], strict=True))
+    # the page names buurten and wijken; their codes are only in the downloads
+    assert not re.search(r"\b(BU|WK)0164\d", cr.visible_text(page))
     checked_small = checked_rate = 0
-    for _, code, _, shown, rate in buurten:
+    for name, _, _, shown, rate, _ in buurten:  # Buurt, Nr., Inwoners, Geregistreerd, rate, Marge
+        code = code_of[name]
         value = raw[(code, "0.0.0", 2024)]
         if shown in ("<5", "x", "n.b."):
             assert rate in ("afgeschermd", "n.b."), code
@@ -194,12 +203,17 @@ def test_page_buurt_and_wijk_figures_equal_the_raw_data():
             assert rate == format_number(value / inh[code] * 1000, 1), code
             checked_rate += 1
     assert checked_small >= 1 and checked_rate >= 10
+    # ranked: highest rate first, buurten without a rate after all ranked ones
+    # columns: Buurt, Nr., Inwoners, Geregistreerd, rate, Marge (the code is in the download)
+    ranked = [float(r[4].replace(".", "").replace(",", ".")) for r in buurten if r[5]]
+    assert ranked == sorted(ranked, reverse=True) and len(ranked) == checked_rate
+    assert all(r[5] for r in buurten[: len(ranked)])
     wijken = cr.table_by_caption(page, "Profiel per wijk")["rows"][1:]
     assert len(wijken) == 10
     for row in wijken:
-        code = row[1]
-        assert row[3] == format_number(raw[(code, "0.0.0", 2024)])
-        assert row[4] == format_number(raw[(code, "0.0.0", 2024)] / inh[code] * 1000, 1)
+        code = code_of[row[0]]
+        assert row[2] == format_number(raw[(code, "0.0.0", 2024)])
+        assert row[3] == format_number(raw[(code, "0.0.0", 2024)] / inh[code] * 1000, 1)
     assert page.count('alt="Kaart van de 62 buurten van Hengelo') == 2
     assert "Synthetische demodata" in page
 
@@ -213,3 +227,52 @@ def test_enschede_has_no_maps_and_says_so():
         o for c in nb["cells"] for o in c.get("outputs", []) if "image/png" in o.get("data", {})
     ]
     assert images == []
+
+
+def _ranked_table():
+    crime = _crime(
+        [
+            ("BU00010000", "0.0.0", 120),
+            ("BU00010001", "0.0.0", 300),
+            ("BU00010002", "0.0.0", 3),
+            ("BU00010003", "0.0.0", 90),
+            ("BU00010004", "0.0.0", 10),
+        ]
+    )
+    population = _population(
+        [
+            ("BU00010000", 2000),  # 60 per 1.000
+            ("BU00010001", 30),  # too few inhabitants
+            ("BU00010002", 500),  # suppressed
+            ("BU00010003", 600),  # 150 per 1.000: the highest
+            ("BU00010004", 1000),  # 10 crimes: hidden as secondary
+        ]
+    )
+    return wb.buurt_rates(crime, population, "GM0001", 2024, "0.0.0", 1000)
+
+
+def test_buurt_table_is_ranked_by_rate_with_margins_and_unranked_buurten_last():
+    frame = maps.map_frame(_areas(), _ranked_table(), "GM0001")
+    table = maps.buurt_display_table(frame, "per 1.000 inwoners")
+    assert list(table["Code"][:2]) == ["BU00010003", "BU00010000"]  # highest rate first
+    assert table["Per 1.000 inwoners"][0] == format_number(150.0, 1)
+    lo, hi = (float(v.replace(",", ".")) for v in table["Marge (95%)"][0].split(" – "))
+    assert lo < 150.0 < hi
+    # buurten without a rate follow the ranking, with the reason and no margin
+    assert set(table["Code"][2:]) == {"BU00010001", "BU00010002", "BU00010004"}
+    assert (table["Marge (95%)"][2:] == "").all()
+    assert dict(zip(table["Code"], table["Nr."], strict=True))["BU00010003"] == 4  # map number
+    caption = maps.buurt_table(frame, "per 1.000 inwoners", "Misdrijven per buurt").caption
+    assert f"minder dan {maps.MIN_POPULATION} inwoners" in caption
+
+
+def test_buurt_map_draws_wijk_outlines_numbers_and_no_number_entries():
+    frame = maps.map_frame(_areas(), _ranked_table(), "GM0001")
+    fig = maps.buurt_map(frame, title="t", legend_title="l", source="s")
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    for entry in (maps.SUPPRESSED_LABEL, maps.SMALL_LABEL, "grens van een wijk"):
+        assert entry in labels
+    numbers = sorted(int(t.get_text()) for t in ax.texts)
+    assert numbers == [1, 2, 3, 4, 5]
+    assert set(frame["wijk_code"]) == {"WK000100"}

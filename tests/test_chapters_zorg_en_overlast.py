@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hengelo_analysis.chapters import zorg_en_overlast as ch
+from hengelo_analysis.analysis.claims.nuisance import OPEN, SUPPLIED
 from hengelo_analysis.formatting import format_number
+from hengelo_analysis.pages import nuisance_series, summary
+from hengelo_analysis.pages.chapters import zorg_en_overlast as ch
 from tests import chapter_report
 
 PAGE = "03_zorg_en_overlast.html"
@@ -88,6 +90,17 @@ def raw_crime(raw_dir: Path, area: str, code: str) -> dict[int, int | None]:
     return out
 
 
+def raw_nuisance(raw_dir: Path, area: str, code: str) -> dict[int, int | None]:
+    """Year figures (``JJ00`` rows) of one RegioS area and Overlast code from raw 47021NED."""
+    out = {}
+    for doc in sorted((raw_dir / "47021NED").glob("TypedDataSet-*.json")):
+        for r in json.loads(doc.read_text())["value"]:
+            if r["RegioS"].strip() == area and r["Overlast"].strip() == code:
+                if r["Perioden"].endswith("JJ00"):
+                    out[int(r["Perioden"][:4])] = r["GeregistreerdeOverlast_1"]
+    return out
+
+
 # --------------------------------------------------------------------------- unit tests
 
 
@@ -157,6 +170,72 @@ def test_ranking_orders_by_value_skips_suppressed_and_flags_overlapping_margins(
 # --------------------------------------------------------------------------- the published page
 
 
+def _nuisance(rows):
+    """Rows of the processed ``nuisance`` table: (area_code, year, month, code, registered)."""
+    df = pd.DataFrame(rows, columns=["area_code", "year", "month", "nuisance_code", "registered"])
+    df["month"] = df["month"].astype("Int64")
+    df["registered"] = df["registered"].astype("Int64")
+    df["provisional"] = False
+    return df
+
+
+def test_e33_source_prefers_the_supplied_file_and_falls_back_to_the_open_table():
+    supplied = _incidents([("GM0001", 2024, None, "E33", 50)])
+    open_rows = _nuisance([("GM0001", 2024, None, "E33", 70), ("GM0001", 2024, None, "E38", 9)])
+    rows, name = nuisance_series.e33_source(
+        {"incidents": supplied, "nuisance": open_rows}, "GM0001"
+    )
+    assert name == SUPPLIED and rows["incidents"].tolist() == [50]
+    # a supplied file without the gemeente does not win: the open table is shown
+    other = _incidents([("GM0002", 2024, None, "E33", 5)])
+    rows, name = nuisance_series.e33_source({"incidents": other, "nuisance": open_rows}, "GM0001")
+    assert name == OPEN
+    assert rows["incident_code"].tolist() == ["E33"] and rows["incidents"].tolist() == [70]
+    assert nuisance_series.e33_source({}, "GM0001") == (None, None)
+    assert "open politietabellen" in ch.source_sentence(OPEN)
+    assert "aangeleverde incidentenbestand" in ch.source_sentence(SUPPLIED)
+
+
+def test_open_e33_per_year_and_per_wijk_use_twelve_months_and_suppress_small_wijken():
+    rows = [("GM0001", 2023, None, "E33", 300)]
+    rows += [("WK000101", 2024, m, "E33", 1 if m <= 3 else 0) for m in range(1, 13)]  # 3
+    rows += [("WK000102", 2024, m, "E33", 4) for m in range(1, 13)]  # 48
+    rows += [("WK000103", 2024, m, "E33", 2) for m in range(1, 13)]  # 24
+    rows += [("WK000104", 2024, m, "E33", 9) for m in range(1, 12)]  # 11 months: no figure
+    incidents = nuisance_series.as_incidents(_nuisance(rows), "E33")
+    assert ch.incidents_per_year(incidents, "GM0001", 2024)["incidents"].tolist() == [300]
+    out = ch.incidents_per_wijk(incidents, "GM0001", 2024)
+    assert out["shown"].tolist() == ["<5", "48", "x", "n.b."]  # never 0, never a partial sum
+
+
+def test_national_e33_is_the_nl_series_of_the_open_table():
+    rows = [("NL00", 2012, None, "E33", 44571), ("NL00", 2023, None, "E33", 141724)]
+    rows += [("GM0001", 2023, None, "E33", 500)]
+    out = ch.national_e33(_nuisance(rows), 2024)
+    assert out["year"].tolist() == list(range(2012, 2024))
+    assert out["incidents"].iloc[[0, -1]].tolist() == [44571, 141724]
+    assert out["incidents"].iloc[1:-1].isna().all()  # years between: gaps, not 0
+    assert "44.571 in 2012 tot 141.724 in 2023" in ch.national_alt(out)
+
+
+def test_drugs_beside_e38_puts_both_police_series_on_one_year_grid():
+    crime = pd.DataFrame(
+        {"area_code": "GM0001", "year": [2022, 2023], "crime_code": "2.1.1", "registered": [30, 34]}
+    )
+    crime["registered"] = crime["registered"].astype("Int64")
+    nuisance = _nuisance([("GM0001", 2023, None, "E38", 231), ("GM0001", 2024, None, "E38", 262)])
+    out = ch.drugs_beside_e38(crime, nuisance, "GM0001", peiljaar=2024)
+    wide = out.pivot(index="year", columns="reeks", values="registered")
+    assert wide[ch.DRUGS_LABEL].tolist()[:2] == [30, 34] and pd.isna(wide.loc[2024, ch.DRUGS_LABEL])
+    assert pd.isna(wide.loc[2022, ch.E38_LABEL]) and wide.loc[2024, ch.E38_LABEL] == 262
+    assert "in 2024: n.b. en 262" in ch.drugs_e38_alt(out, "X", 2024)
+    assert ch.drugs_e38_table(out, "X").cells()[-1] == ["2024", "n.b.", "262"]
+    # a tree whose crime table has no row of the gemeente (partial real data): only E38's years
+    only_e38 = ch.drugs_beside_e38(crime.assign(area_code="GM0002"), nuisance, "GM0001", 2024)
+    assert sorted(only_e38["year"].unique()) == [2023, 2024]
+    assert ch.drugs_beside_e38(crime.iloc[0:0], None, "GM0001", 2024).empty
+
+
 @pytest.fixture(scope="module")
 def edition(tmp_path_factory):
     return published_edition(tmp_path_factory)
@@ -180,6 +259,27 @@ def test_page_shows_e33_and_drugs_figures_of_the_raw_data(edition):
     drugs = raw_crime(raw, "GM0164", "2.1.1")
     assert f"registreerde de politie in Hengelo {format_number(drugs[2024])} keer" in parsed.text
     assert any(format_number(e33[2024]) in alt for alt in parsed.alts)
+    assert (
+        "Bron van de E33-cijfers op deze pagina: het aangeleverde incidentenbestand" in parsed.text
+    )
+
+
+@pytest.mark.slow
+def test_page_shows_national_e33_and_e38_beside_2_1_1_from_the_open_table(edition):
+    root, out = edition
+    raw = root / "data" / "raw" / "demo"
+    parsed = page(out, PAGE)
+    nl = raw_nuisance(raw, "NL01", "E33")
+    first, last = min(nl), max(y for y in nl if y <= 2024)
+    assert any(
+        f"van {format_number(nl[first])} in {first} tot {format_number(nl[last])} in {last}" in alt
+        for alt in parsed.alts
+    )
+    e38 = raw_nuisance(raw, "GM0164", "E38")
+    drugs = raw_crime(raw, "GM0164", "2.1.1")
+    html = (out / PAGE).read_text(encoding="utf-8")
+    rows = chapter_report.table_by_caption(html, "Drugs- en drankoverlast bij de politie per jaar")
+    assert rows["rows"][-1] == ["2024", format_number(drugs[2024]), format_number(e38[2024])]
 
 
 @pytest.mark.slow
@@ -201,5 +301,9 @@ def test_page_shows_the_nuisance_waves_and_the_most_named_item(edition):
         f"In 2023 noemen inwoners rondhangende jongeren het vaakst "
         f"({format_number(top['value'], 1)}%)" in parsed.text
     )
-    # significance vs the C6 base year as the findings test it
-    assert "4 van 4 genoemde overlastvormen zijn significant gestegen sinds 2019" in parsed.text
+    # the page shows the C6 verdict of findings.json, whose survey part tests each item vs 2019
+    c6 = json.loads((out / "findings.json").read_text(encoding="utf-8"))["claims"]["C6"]
+    assert c6["summary"] in parsed.text  # the opening, in plain words
+    assert summary.evidence_line(c6) in parsed.text  # the test figures in the small line
+    for item in ("drugsgebruik", "drugshandel", "dronken mensen", "rondhangende jongeren"):
+        assert f"overlast door {item} stijgt" in c6["sentence"], item

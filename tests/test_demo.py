@@ -5,7 +5,7 @@ import filecmp
 import pandas as pd
 
 from hengelo_analysis import demo
-from hengelo_analysis.police import clean_crime_table
+from hengelo_analysis.sources.police import clean_crime_table
 from tests.conftest import DEMO_RAW
 
 

@@ -6,7 +6,7 @@ import itertools
 
 import pandas as pd
 
-from hengelo_analysis import disclosure, indicators
+from hengelo_analysis.analysis import disclosure, indicators
 
 
 def wijk_table(values):
@@ -108,7 +108,7 @@ def test_rates_hidden_for_small_population_and_suppressed_counts():
 
 
 def test_buurt_table_suppresses_within_wijk_and_hides_rates_of_hidden_counts():
-    from hengelo_analysis import indicators
+    from hengelo_analysis.analysis import indicators
 
     buurten = {
         "BU01640000": 3,

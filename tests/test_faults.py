@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_RAW
-
-pytestmark = pytest.mark.slow
+from hengelo_analysis.pipeline import stamps
+from tests import chapter_report
 
 CRIME = Path("raw/demo/47018NED")
 
@@ -43,13 +42,9 @@ def snapshot(root: Path) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    """A data dir and reports dir after one successful `report`."""
-    root = tmp_path_factory.mktemp("faults")
-    shutil.copytree(DEMO_RAW, root / "data" / "raw" / "demo")
-    result = cli("report", "--data-dir", str(root / "data"), "--reports-dir", str(root / "reports"))
-    assert result.returncode == 0, result.stderr
-    return root
+def built():
+    """A data dir and reports dir after one successful `report`: the session's shared demo build."""
+    return chapter_report.demo_edition()[0]
 
 
 @pytest.fixture
@@ -172,6 +167,7 @@ CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("breakage", CASES, ids=[c.__name__ for c in CASES])
 def test_bad_input_is_refused_in_one_line_and_changes_nothing(work, breakage):
     before_processed = snapshot(work / "data" / "processed")
@@ -187,6 +183,7 @@ def test_bad_input_is_refused_in_one_line_and_changes_nothing(work, breakage):
     assert snapshot(work / "reports") == before_reports
 
 
+@pytest.mark.slow
 def test_missing_table_is_a_warning_and_the_rest_still_runs(work):
     shutil.rmtree(work / "data" / CRIME)
     result = cli("clean", "--data-dir", str(work / "data"))
@@ -194,6 +191,7 @@ def test_missing_table_is_a_warning_and_the_rest_still_runs(work):
     assert "table 47018NED not found" in result.stderr
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_run_leaves_no_partial_output(work):
     edition = work / "reports" / "demo" / "GM0164" / "2024"
     before = snapshot(edition)
@@ -218,10 +216,11 @@ def test_ctrl_c_during_run_leaves_no_partial_output(work):
         env=env,
         start_new_session=True,  # its own process group, like a terminal's foreground job
     )
+    run_dir = stamps.run_notebooks_dir(edition).parent  # where run stages, beside the edition
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and not list(edition.glob(".notebooks.staging-*")):
+    while time.monotonic() < deadline and not list(run_dir.glob(".notebooks.staging-*")):
         time.sleep(0.05)
-    assert list(edition.glob(".notebooks.staging-*")), "run never started"
+    assert list(run_dir.glob(".notebooks.staging-*")), "run never started"
     time.sleep(0.5)
     os.killpg(proc.pid, signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
@@ -242,7 +241,7 @@ def test_fetch_without_network_fails_in_bounded_time_and_leaves_no_files(tmp_pat
         **os.environ,
         "HENGELO_CBS_BASE_URL": "http://127.0.0.1:9",  # nothing listens on the discard port
         "HENGELO_PDOK_BASE_URL": "http://127.0.0.1:9",
-        "HENGELO_FETCH_BACKOFF": "0.05",
+        "HENGELO_FETCH_BACKOFF": "0.01",
     }
     result = cli("fetch", "--source", "real", "--refresh", "--data-dir", str(data), env=env)
     assert result.returncode == 1

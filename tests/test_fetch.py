@@ -10,133 +10,26 @@ import pytest
 
 from hengelo_analysis.cli import main
 from hengelo_analysis.demo import kwb as demo_kwb
-from hengelo_analysis.demo import pdok as demo_pdok
-from hengelo_analysis.fetch import KWB_TABLES, fetch_real
-from hengelo_analysis.odata import entity_set_files, read_entity_set
-from hengelo_analysis.odata_client import (
-    Endpoints,
-    FetchError,
-    HttpClient,
-    RowCapError,
-    fetch_odata_table,
+from hengelo_analysis.sources.client import HttpClient
+from hengelo_analysis.sources.download import fetch_odata_table
+from hengelo_analysis.sources.fetch import fetch_real
+from hengelo_analysis.sources.odata import entity_set_files, read_entity_set
+from hengelo_analysis.sources.transport import FetchError, RowCapError
+from tests.http_fixtures import (
+    AREAS,
+    CBS,
+    POLITIE,
+    FixtureServer,
+    Sleeps,
+    client,
+    endpoints,
+    make_services,
+    police_table,
 )
-from tests.conftest import crime_properties
-from tests.http_fixtures import FakeServices, FixtureServer
-
-POLITIE = "/ODataFeed/OData"
-CBS = "/ODataFeed/odata"
-AREAS = {
-    "NL00      ": "Nederland",
-    "GM0153    ": "Enschede",
-    "GM0164    ": "Hengelo",
-    "WK016400  ": "Wijk 00 Binnenstad",
-    "BU01640000": "Binnenstad-Centrum",
-    "BU01640999": "Nieuwe buurt",  # not in the reference list: must show up as "added"
-    "BU01530000": "Enschede-Centrum",  # another gemeente's buurt: must not be fetched
-}
-
-
-def police_table(modified: str = "2025-03-14T02:00:00") -> dict[str, list[dict]]:
-    props = crime_properties()
-    props[1] = dict(props[1], MapYear="2025")
-    rows = []
-    for code in ("0.0.0 ", "1.2.3 "):
-        for area in AREAS:
-            for period in ("2023JJ00", "2024JJ00"):
-                value = None if (area.startswith("BU") and code == "1.2.3 ") else len(rows) + 1
-                rows.append(
-                    {
-                        "ID": len(rows),
-                        "SoortMisdrijf": code,
-                        "WijkenEnBuurten": area,
-                        "Perioden": period,
-                        "GeregistreerdeMisdrijven_1": value,
-                        "Gemeentenaam_2": "Hengelo  ",
-                        "SoortRegio_3": "Buurt     ",
-                    }
-                )
-    return {
-        "TableInfos": [{"ID": 0, "Title": "Geregistreerde misdrijven", "Modified": modified}],
-        "DataProperties": props,
-        "SoortMisdrijf": [
-            {"Key": "0.0.0 ", "Title": "Totaal misdrijven"},
-            {"Key": "1.2.3 ", "Title": "1.2.3 Diefstal van brom-, snor-, fietsen"},
-        ],
-        "WijkenEnBuurten": [{"Key": k, "Title": t} for k, t in AREAS.items()],
-        "Perioden": [
-            {"Key": "2023JJ00", "Title": "2023", "Status": "Definitief"},
-            {"Key": "2024JJ00", "Title": "2024", "Status": "Voorlopig"},
-        ],
-        "TypedDataSet": rows,
-    }
-
-
-def veiligheidsmonitor() -> dict[str, list[dict]]:
-    regions = {"NL01  ": "Nederland", "GM0164": "Hengelo", "GM0363": "Amsterdam", "RE06  ": "Oost"}
-    return {
-        "TableInfos": [{"ID": 0, "Title": "Veiligheidsmonitor", "Modified": "2024-03-01T02:00:00"}],
-        "DataProperties": [
-            {"ID": 0, "Type": "Dimension", "Key": "Marges"},
-            {"ID": 1, "Type": "GeoDimension", "Key": "RegioS"},
-            {"ID": 2, "Type": "TimeDimension", "Key": "Perioden"},
-            {"ID": 3, "Type": "Topic", "Key": "VoeltZichWeleensOnveiligInBuurt_50"},
-        ],
-        "Marges": [
-            {"Key": "MW00000", "Title": "Waarde"},
-            {"Key": "MOG0095", "Title": "Ondergrens 95%-betrouwbaarheidsinterval"},
-            {"Key": "MBG0095", "Title": "Bovengrens 95%-betrouwbaarheidsinterval"},
-        ],
-        "RegioS": [{"Key": k, "Title": t} for k, t in regions.items()],
-        "Perioden": [{"Key": "2023JJ00", "Title": "2023", "Status": "Definitief"}],
-        "TypedDataSet": [
-            {
-                "ID": 3 * i + j,
-                "Marges": marge,
-                "RegioS": k,
-                "Perioden": "2023JJ00",
-                "VoeltZichWeleensOnveiligInBuurt_50": 20.0 + i + offset,
-            }
-            for i, k in enumerate(regions)
-            for j, (marge, offset) in enumerate(
-                (("MW00000", 0.0), ("MOG0095", -2.0), ("MBG0095", 2.0))
-            )
-        ],
-    }
-
-
-def make_services(kwb_years=(2023, 2024), page_size: int = 5) -> FakeServices:
-    wijken, buurten = demo_pdok.features()
-    kwb_tables = {KWB_TABLES[y]: demo_kwb.entity_sets(y) for y in kwb_years}
-    return FakeServices(
-        odata={
-            POLITIE: {"47018NED": police_table()},
-            CBS: {"85146NED": veiligheidsmonitor(), **kwb_tables},
-        },
-        pdok={2025: {"wijken": wijken, "buurten": buurten}},
-        page_size=page_size,
-    )
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def client(sleeps: Sleeps | None = None, attempts: int = 4) -> HttpClient:
-    return HttpClient(
-        timeout=10,
-        max_attempts=attempts,
-        backoff=0.01,
-        sleep=sleeps if sleeps is not None else Sleeps(),
-    )
-
-
-def endpoints(base: str) -> Endpoints:
-    return Endpoints(cbs={"Politie": base + POLITIE, "CBS": base + CBS}, pdok=base)
 
 
 def police_plan_all(meta):
-    from hengelo_analysis.fetch import police_plan
+    from hengelo_analysis.sources.fetch import police_plan
 
     return police_plan("GM0164")(meta)
 
@@ -357,8 +250,8 @@ def test_report_real_fetches_only_when_the_cache_is_missing(tmp_path, monkeypatc
 
     calls = []
     monkeypatch.setattr(cli, "cmd_fetch", lambda args, layout: calls.append("fetch"))
-    for name in ("cmd_clean", "cmd_run", "cmd_publish"):
-        monkeypatch.setattr(cli, name, lambda args, layout, n=name: calls.append(n))
+    for name in ("cmd_clean", "cmd_findings", "cmd_run", "cmd_publish"):
+        monkeypatch.setattr(cli, name, lambda args, layout, *rest, n=name: calls.append(n))
     data = tmp_path / "data"
     assert main(["report", "--source", "real", "--data-dir", str(data)]) == 0
     assert calls[0] == "fetch"
@@ -371,3 +264,76 @@ def test_report_real_fetches_only_when_the_cache_is_missing(tmp_path, monkeypatc
     calls.clear()
     assert main(["report", "--source", "demo", "--data-dir", str(data)]) == 0
     assert "fetch" not in calls
+
+
+# --- redirects, next links and the size cap against the fixture server ---------------------------
+
+
+def test_a_same_host_redirect_is_followed_and_the_manifest_records_who_answered(tmp_path):
+    services = make_services()
+
+    def moved(handler):
+        handler.send_response(301)
+        handler.send_header(
+            "Location", handler.path.replace("/ODataFeed/OData/", "/ODataFeed/odata/", 1)
+        )
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+
+    services.odata[CBS]["47018NED"] = services.odata[POLITIE]["47018NED"]
+    services.faults[f"{POLITIE}/47018NED/Perioden"] = [moved]
+    with FixtureServer(services) as base:
+        fetch_odata_table(
+            client(), endpoints(base), "Politie", "47018NED", tmp_path, police_plan_all
+        )
+    files = json.loads((tmp_path / "47018NED" / "manifest.json").read_text())["files"]
+    entry = next(f for f in files if f["file"] == "Perioden.json")
+    assert entry["url"] == f"{base}{CBS}/47018NED/Perioden?%24format=json"
+    assert entry["redirected_from"] == f"{base}{POLITIE}/47018NED/Perioden?%24format=json"
+    assert "redirected_from" not in next(f for f in files if f["file"] == "TableInfos.json")
+
+
+def test_pdok_next_link_to_another_host_keeps_the_cached_boundaries(tmp_path):
+    # OData in pages of 1000 (the paging is the test above's): twice a whole fetch, about PDOK.
+    services = make_services(page_size=1000)
+    raw = tmp_path / "raw"
+    with FixtureServer(services) as base:
+        fetch_real(
+            raw, "GM0164", endpoints=endpoints(base), client=client(), kwb_years=[2023, 2024]
+        )
+        pdok = raw / "pdok" / "2025"
+        before = folder_digest(pdok)
+
+        def elsewhere(handler):
+            port = handler.server.server_address[1]
+            doc = {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}}]}
+            doc["links"] = [{"rel": "next", "href": f"http://localhost:{port}/items?cursor=2"}]
+            return handler._send(200, json.dumps(doc).encode())
+
+        services.faults["/collections/buurten/items"] = [elsewhere]
+        with pytest.raises(FetchError, match="^pdok/2025: .*next link refused: .* is on localhost"):
+            fetch_real(
+                raw,
+                "GM0164",
+                refresh=True,
+                endpoints=endpoints(base),
+                client=client(),
+                kwb_years=[2023, 2024],
+            )
+    assert folder_digest(pdok) == before
+    assert not [h for h in services.hosts if h.startswith("localhost")]
+    assert no_staging_left(raw)
+
+
+def test_an_answer_over_the_size_cap_is_refused_without_retry(tmp_path):
+    services = make_services()
+    small = HttpClient(max_bytes=1024, backoff=0.01, sleep=Sleeps())
+    with FixtureServer(services) as base:
+        with pytest.raises(
+            FetchError, match="47018NED: .*/TypedDataSet.*BU0164.*larger than 1024 bytes$"
+        ):
+            fetch_odata_table(
+                small, endpoints(base), "Politie", "47018NED", tmp_path, police_plan_all
+            )
+    assert services.count("BU0164") == 1  # final: not asked again
+    assert not (tmp_path / "47018NED").exists() and no_staging_left(tmp_path)

@@ -1,7 +1,8 @@
 import pandas as pd
 import pytest
 
-from hengelo_analysis import areas, formatting
+from hengelo_analysis import domain as areas
+from hengelo_analysis import formatting
 
 
 @pytest.mark.parametrize(

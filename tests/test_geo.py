@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from hengelo_analysis.errors import DataError
-from hengelo_analysis.geo import clean_areas, clean_areas_folder
+from hengelo_analysis.paths import Layout
+from hengelo_analysis.sources.clean import clean_source
+from hengelo_analysis.sources.geo import clean_areas_folder
 
 
 def square(x0, y0, x1, y1):
@@ -98,20 +100,22 @@ def test_areas_drop_water_nest_and_dissolve(tmp_path):
 
 
 def test_latest_pdok_year_is_used_without_police_table(tmp_path):
-    write_pdok(tmp_path / "pdok" / "2023")
-    newer = write_pdok(tmp_path / "pdok" / "2025")
+    layout = Layout(tmp_path / "data", tmp_path / "reports", "t")
+    write_pdok(layout.raw_dir / "pdok" / "2023")
+    newer = write_pdok(layout.raw_dir / "pdok" / "2025")
     (newer / "wijken-0001.json").write_text(
         json.dumps(page([wijk("WK016400", square(0, 0, 10, 10))]))
     )
-    tables, used, warnings = clean_areas(tmp_path, {})
-    gm = tables["areas"].set_index("area_code").loc["GM0164", "geometry"]
+    result = clean_source(layout)
+    gm = result.tables["areas"].set_index("area_code").loc["GM0164", "geometry"]
     assert gm.area == pytest.approx(100)  # from 2025, not 2023
-    assert warnings == [] and used == {"pdok/2025": newer}
+    assert "pdok/2025" in result.provenance and "pdok/2023" not in result.provenance
 
 
 def test_missing_pdok_is_a_warning(tmp_path):
-    tables, _, warnings = clean_areas(tmp_path, {})
-    assert tables == {} and "areas (maps) will be missing" in warnings[0]
+    result = clean_source(Layout(tmp_path / "data", tmp_path / "reports", "t"))
+    assert "areas" not in result.tables
+    assert any("areas (maps) will be missing" in w for w in result.warnings)
 
 
 def test_bad_pdok_input_names_file_column_and_row(tmp_path):

@@ -17,12 +17,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from hengelo_analysis import cli, stamps
+from hengelo_analysis import options
 from hengelo_analysis.paths import PROJECT_ROOT
-from hengelo_analysis.run import cached_key_of
+from hengelo_analysis.pipeline import stamps
 from tests.conftest import DEMO_RAW
-
-pytestmark = pytest.mark.slow
+from tests.fault_tools import cli_in_process
 
 
 def run_cli(*args, env=None):
@@ -53,8 +52,8 @@ def tiny_notebook(path: Path, inputs: list[str], table: str) -> Path:
         nbformat.v4.new_markdown_cell(f"# {table}"),
         params,
         nbformat.v4.new_code_cell(
-            "from hengelo_analysis import processed\n"
-            f"df = processed.load_table(data_dir, source, {table!r})\n"
+            "from hengelo_analysis.processed import reader\n"
+            f"df = reader.load_table(data_dir, source, {table!r})\n"
             "print(len(df), df.select_dtypes('number').sum().sum())"
         ),
     ]
@@ -102,9 +101,10 @@ def edition_files(reports: Path) -> dict[str, bytes]:
 
 def keys(reports: Path) -> dict[str, str | None]:
     folder = reports / "demo" / "GM0164" / "2024" / "notebooks"
-    return {p.name: cached_key_of(p) for p in sorted(folder.glob("*.ipynb"))}
+    return {p.name: stamps.cached_key_of(p) for p in sorted(folder.glob("*.ipynb"))}
 
 
+@pytest.mark.slow
 def test_warm_rerun_skips_every_stage_and_equals_a_fresh_build(tree):
     root, data, report = tree
     report()
@@ -126,22 +126,35 @@ def test_warm_rerun_skips_every_stage_and_equals_a_fresh_build(tree):
     assert {**fresh_kf, "built_at": None} == {**warm_kf, "built_at": None}
 
 
-def test_processed_tables_of_a_skipped_clean_equal_a_fresh_clean(tree):
-    root, data, _ = tree
-    assert run_cli("clean", "--data-dir", str(data)).returncode == 0
-    processed = data / "processed" / "demo"
-    first = {p.name: p.read_bytes() for p in processed.iterdir() if not p.name.startswith(".")}
-    assert "nothing to clean" in run_cli("clean", "--data-dir", str(data)).stderr
+def processed_files(processed: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in processed.iterdir() if not p.name.startswith(".")}
+
+
+def test_processed_tables_of_a_skipped_clean_equal_a_fresh_clean(demo_cleaned, tmp_path):
+    # The first clean is the session's (the CLI's clean, in this process); a copy of it is as
+    # current as the original (the stamp hashes bytes, not places). The fresh clean runs in a new
+    # process: its own hash seed, so an order that depends on it would show as different bytes.
+    cleaned = demo_cleaned[0]
+    first = processed_files(cleaned.processed_dir)
+    data = tmp_path / "data"
+    shutil.copytree(cleaned.data_dir, data)
+    assert "nothing to clean" in cli_in_process("clean", "--data-dir", str(data)).stderr
     # Clean again from scratch: the bytes (GeoPackage included) must be the same, which is what
     # lets the content-hash cache treat an unchanged table as unchanged.
+    processed = data / "processed" / "demo"
     (processed / stamps.CLEAN_STAMP).unlink()
-    result = run_cli("clean", "--data-dir", str(data))
+    result = run_cli("clean", "--data-dir", str(data), env={"PYTHONHASHSEED": "random"})
+    assert result.returncode == 0, result.stderr
     assert "nothing to clean" not in result.stderr
-    assert {p.name: p.read_bytes() for p in processed.iterdir() if not p.name.startswith(".")} == (
-        first
-    )
+    fresh = processed_files(processed)
+    # provenance.json names the raw folder the clean read (in a warning): here the copy's
+    here, there = (str(d / "raw" / "demo").encode() for d in (data, cleaned.data_dir))
+    assert here in fresh["provenance.json"]
+    fresh["provenance.json"] = fresh["provenance.json"].replace(here, there)
+    assert fresh == first
 
 
+@pytest.mark.slow
 def test_a_changed_raw_table_reruns_clean_and_only_the_notebooks_reading_it(tree):
     root, data, report = tree
     report()
@@ -161,17 +174,59 @@ def test_a_changed_raw_table_reruns_clean_and_only_the_notebooks_reading_it(tree
     assert "report up to date" not in log  # the edition shows the new figure
 
 
-def test_a_tampered_processed_table_forces_a_clean(tree):
-    root, data, _ = tree
-    assert run_cli("clean", "--data-dir", str(data)).returncode == 0
+def test_a_tampered_processed_table_forces_a_clean(work):
+    data = work / "data"  # cleaned once by the CLI (the fault tests' shared tree)
     crime = data / "processed" / "demo" / "crime.parquet"
     good = crime.read_bytes()
     crime.write_bytes(good[:-10])
     assert not stamps.clean_is_current(data / "raw" / "demo", data / "processed" / "demo")
-    assert "nothing to clean" not in run_cli("clean", "--data-dir", str(data)).stderr
+    result = cli_in_process("clean", "--data-dir", str(data))
+    assert result.returncode == 0 and "INFO crime: " in result.stderr, result.stderr
+    assert "nothing to clean" not in result.stderr
     assert crime.read_bytes() == good
 
 
+def test_clean_stage_writes_the_stamp_over_the_raw_bytes_it_cleaned(tmp_path, monkeypatch):
+    """clean_stage stamps itself (sources may not import pipeline), hashing raw before cleaning,
+    and the stamp goes into the staged set, so it becomes current together with the tables."""
+    from types import SimpleNamespace
+
+    from hengelo_analysis.paths import Layout
+    from hengelo_analysis.pipeline import stages
+    from hengelo_analysis.sources import clean
+
+    layout = Layout(tmp_path / "data", tmp_path / "reports", "demo")
+    layout.raw_dir.mkdir(parents=True)
+    raw = layout.raw_dir / "table.csv"
+    raw.write_text("a\n1\n")
+    calls = []
+
+    def fake_clean_source(layout):  # reads the raw tree; writes nothing
+        return SimpleNamespace(warnings=[], tables={})
+
+    def fake_write(layout, result, finish):  # builds the new set beside the old one
+        staging = layout.processed_dir.parent / "staging"
+        staging.mkdir(parents=True)
+        (staging / "t.parquet").write_bytes(raw.read_bytes())
+        if len(calls) == 1:
+            raw.write_text("a\n3\n")  # edited while cleaning: the stamp must not vouch for it
+        finish(staging)
+        calls.append((staging / stamps.CLEAN_STAMP).exists())
+        shutil.rmtree(layout.processed_dir, ignore_errors=True)
+        staging.rename(layout.processed_dir)
+
+    monkeypatch.setattr(clean, "clean_source", fake_clean_source)
+    monkeypatch.setattr(clean, "write_processed", fake_write)
+    assert stages.clean_stage(layout) is False
+    assert stages.clean_stage(layout) is True  # stamped: same raw bytes, nothing to do
+    raw.write_text("a\n2\n")
+    assert stages.clean_stage(layout) is False
+    assert calls == [True, True]  # the stamp was in the staged set before the swap
+    assert stages.clean_stage(layout) is False  # raw changed during the last clean: clean again
+    assert len(calls) == 3
+
+
+@pytest.mark.slow
 def test_warm_report_imports_no_heavy_library(tree, suite):
     root, data, report = tree
     report()
@@ -199,21 +254,24 @@ def test_warm_report_imports_no_heavy_library(tree, suite):
 
 
 def test_gemeente_option_takes_lists_repeats_and_the_twente_alias():
-    parse = cli.build_parser().parse_args
+    parse = options.build_parser().parse_args
     args = parse(["run", "--gemeente", "gm0164, GM0153", "--gemeente", "GM0141"])
     assert [c for v in args.gemeenten for c in v] == ["GM0164", "GM0153", "GM0141"]
-    twente = cli.gemeente_codes("twente")
+    twente = options.gemeente_codes("twente")
     assert len(twente) == 14 and "GM0164" in twente and "GM0153" in twente
-    assert all(cli.GEMEENTE_RE.match(c) for c in twente)
+    assert all(options.GEMEENTE_RE.match(c) for c in twente)
 
 
 def test_a_bad_code_in_a_list_is_named(tmp_path):
-    result = run_cli("report", "--gemeente", "GM0164,GM153", "--data-dir", str(tmp_path / "d"))
+    result = cli_in_process(
+        "report", "--gemeente", "GM0164,GM153", "--data-dir", str(tmp_path / "d")
+    )
     assert result.returncode == 2
     assert "'GM153' is not a CBS gemeente code" in result.stderr
     assert not (tmp_path / "d").exists()
 
 
+@pytest.mark.slow
 def test_several_gemeenten_clean_once_and_publish_each(tree):
     root, data, report = tree
     log = report("reports", "--gemeente", "GM0164,GM0153", "--gemeente", "GM0164")
@@ -227,7 +285,7 @@ def test_several_gemeenten_clean_once_and_publish_each(tree):
     assert run_cli("fetch", "--gemeente", "GM0164,GM0153", "--source", "real").returncode == 1
 
 
-# --- one kernel for several gemeenten ----------------------------------------------------------
+# --- one kernel for several runs --------------------------------------------------------------
 
 LEAKY = """\
 import warnings
@@ -252,22 +310,31 @@ def _outputs(path: Path) -> list:
     return json.loads(re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(cells)))
 
 
-def test_a_reused_kernel_gives_the_notebook_a_fresh_kernel_gives(tmp_path):
-    """The second gemeente run in a shared kernel sees no trace of the first."""
-    from hengelo_analysis.run import ensure_kernel, execute_chain, execute_notebook
-
-    nb = tiny_notebook(tmp_path / "01_x.ipynb", [], "youth")
+def _leaky_notebook(path: Path) -> Path:
+    nb = tiny_notebook(path, [], "youth")
     doc = nbformat.read(nb, as_version=4)
     doc.cells[2].source = LEAKY
     nbformat.write(doc, nb)
+    return nb
+
+
+PARAMS = {
+    g: {"gemeente": g, "peiljaar": 2024, "source": "demo", "data_dir": ".", "rate_unit": 1000}
+    for g in ("GM0164", "GM0153")
+}
+
+
+@pytest.mark.slow
+def test_a_reused_kernel_gives_the_notebook_a_fresh_kernel_gives(tmp_path):
+    """The second gemeente run in a shared kernel sees no trace of the first."""
+    from hengelo_analysis.pipeline.execute import Task, execute_chain, execute_notebook
+    from hengelo_analysis.pipeline.kernels import ensure_kernel
+
+    nb = _leaky_notebook(tmp_path / "01_x.ipynb")
     kernel = ensure_kernel()
-    params = {
-        g: {"gemeente": g, "peiljaar": 2024, "source": "demo", "data_dir": ".", "rate_unit": 1000}
-        for g in ("GM0164", "GM0153")
-    }
-    runs = [(tmp_path / f"{g}.ipynb", p, f"key-{g}") for g, p in params.items()]
-    assert execute_chain(nb, runs, kernel) == []
-    execute_notebook(nb, tmp_path / "fresh.ipynb", params["GM0153"], kernel, "key-GM0153")
+    runs = [Task(nb, tmp_path / f"{g}.ipynb", p, f"key-{g}") for g, p in PARAMS.items()]
+    assert execute_chain(runs, kernel) == []
+    execute_notebook(nb, tmp_path / "fresh.ipynb", PARAMS["GM0153"], kernel, "key-GM0153")
     reused, fresh = _outputs(tmp_path / "GM0153.ipynb"), _outputs(tmp_path / "fresh.ipynb")
     assert reused == fresh
     text = json.dumps(reused)
@@ -275,3 +342,24 @@ def test_a_reused_kernel_gives_the_notebook_a_fresh_kernel_gives(tmp_path):
     assert "leftover from an earlier run: False figures open: 0" in text
     assert "shown on every run" in text
     assert reused[0][0] == 1  # execution counts start again at 1
+
+
+@pytest.mark.slow
+def test_a_kernel_reused_for_another_notebook_leaves_no_trace(tmp_path):
+    """A worker runs different notebooks in one kernel: the second sees none of the first."""
+    from hengelo_analysis.pipeline.execute import Task, execute_chain, execute_notebook
+    from hengelo_analysis.pipeline.kernels import ensure_kernel
+
+    first, second = (
+        _leaky_notebook(tmp_path / "01_a.ipynb"),
+        _leaky_notebook(tmp_path / "02_b.ipynb"),
+    )
+    kernel = ensure_kernel()
+    p = PARAMS["GM0164"]
+    tasks = [Task(first, tmp_path / "a.ipynb", p, "a"), Task(second, tmp_path / "b.ipynb", p, "b")]
+    assert execute_chain(iter(tasks), kernel) == []
+    execute_notebook(second, tmp_path / "fresh.ipynb", p, kernel, "b")
+    reused = _outputs(tmp_path / "b.ipynb")
+    assert reused == _outputs(tmp_path / "fresh.ipynb")
+    assert "leftover from an earlier run: False figures open: 0" in json.dumps(reused)
+    assert nbformat.read(tmp_path / "b.ipynb", as_version=4).metadata.hengelo.cache_key == "b"

@@ -11,8 +11,8 @@ import pytest
 
 from hengelo_analysis.cli import main
 from hengelo_analysis.errors import DataError
-from hengelo_analysis.kwb import clean_kwb_table, clean_population
-from hengelo_analysis.odata import discover_tables
+from hengelo_analysis.sources.kwb import clean_kwb_table, clean_population
+from hengelo_analysis.sources.odata import discover_tables
 from tests.conftest import odata_doc, row, write_crime_table
 from tests.test_geo import write_pdok
 
@@ -43,7 +43,8 @@ def write_kwb(
             {"ID": 0, "Title": "Kerncijfers wijken en buurten", "Modified": "2024-07-01"}
         ],
         "DataProperties": kwb_props(region, suffixes, perioden),
-        region: [{"Key": r[region], "Title": "x"} for r in rows],
+        # A dimension serves each key once, however many data rows use it.
+        region: [{"Key": k, "Title": "x"} for k in dict.fromkeys(r[region] for r in rows)],
     }
     for name, value in sets.items():
         (folder / f"{name}.json").write_text(json.dumps(odata_doc(table_id, name, value)))
@@ -262,7 +263,7 @@ def test_cli_clean_real_end_to_end_and_bad_input_leaves_outputs(tmp_path, capsys
 
 def test_demo_kwb_and_pdok_go_through_the_real_cleaners():
     from hengelo_analysis.demo import kwb as demo_kwb
-    from hengelo_analysis.geo import clean_areas
+    from hengelo_analysis.sources.geo import clean_areas_folder
     from tests.conftest import DEMO_RAW
 
     found = discover_tables(DEMO_RAW)
@@ -282,7 +283,7 @@ def test_demo_kwb_and_pdok_go_through_the_real_cleaners():
     for table_id in used:
         manifest = json.loads((DEMO_RAW / table_id / "manifest.json").read_text())
         assert manifest["synthetic"] is True
-    areas = clean_areas(DEMO_RAW, found)[0]["areas"]
+    areas = clean_areas_folder(DEMO_RAW / "pdok" / "2025")
     assert areas.area_level.value_counts().to_dict() == {"buurt": 62, "wijk": 10, "gemeente": 1}
     x, y = areas.union_all().centroid.coords[0]
     assert abs(x - 250_000) < 5_000 and abs(y - 477_000) < 5_000

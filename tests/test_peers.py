@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from hengelo_analysis import peers
-from hengelo_analysis.stats import InsufficientData
+from hengelo_analysis.analysis import peers
+from hengelo_analysis.analysis.stats import InsufficientData
 
 
 def population():

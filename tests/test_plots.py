@@ -1,5 +1,9 @@
 """House-style figures and tables on tiny synthetic data: what is drawn, not that it ran."""
 
+import os
+import subprocess
+import sys
+
 import geopandas as gpd
 import matplotlib.pyplot as plt
 import numpy as np
@@ -8,7 +12,8 @@ import pytest
 from matplotlib.colors import to_rgba
 from shapely.geometry import box
 
-from hengelo_analysis import plots, tables
+from hengelo_analysis.pages import maps, plots, tables
+from hengelo_analysis.pages.chapters import bedrijven
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +46,7 @@ def test_choropleth_hatches_suppressed_and_unpublished_buurten_without_colormap_
     areas = _squares(5)
     values = [1.0, 2.0, None, 4.0, 5.0]
     suppressed = [False, False, False, True, False]  # value present but flagged: never shown
-    fig = plots.choropleth(
+    fig = maps.choropleth(
         areas,
         values,
         suppressed=suppressed,
@@ -52,19 +57,19 @@ def test_choropleth_hatches_suppressed_and_unpublished_buurten_without_colormap_
     )
     ax = fig.axes[0]
     fills = _fills_by_area(ax, 5)
-    cmap_colours = [plt.get_cmap("cividis", 2)(i) for i in range(2)]
+    cmap_colours = maps.class_colours(2)
     assert fills[0] == [(pytest.approx(cmap_colours[0]), None)]
     assert fills[4] == [(pytest.approx(cmap_colours[1]), None)]
-    assert fills[3] == [(to_rgba("white"), plots.SUPPRESSED_HATCH)]
-    assert fills[2] == [(to_rgba("white"), plots.NOT_PUBLISHED_HATCH)]
+    assert fills[3] == [(to_rgba(maps.NO_NUMBER_FACE), maps.SUPPRESSED_HATCH)]
+    assert fills[2] == [(to_rgba(maps.NO_NUMBER_FACE), maps.NOT_PUBLISHED_HATCH)]
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert texts == ["0,0 – 2,5", "2,5 – 5,0", "onderdrukt (<5)", "niet gepubliceerd"]
+    assert texts == ["0,0 – 2,5", "2,5 – 5,0", "afgeschermd (<5)", "niet gepubliceerd"]
 
 
 def test_choropleth_extra_hatched_areas_get_their_own_hatch_and_legend_not_a_class():
     areas = _squares(4)
     values = [1.0, 4.0, 300.0, None]  # 300: a rate over very few inhabitants, not to be shown
-    fig = plots.choropleth(
+    fig = maps.choropleth(
         areas,
         values,
         extra_hatched=[([False, False, True, False], "...", "cijfer niet getoond")],
@@ -75,14 +80,16 @@ def test_choropleth_extra_hatched_areas_get_their_own_hatch_and_legend_not_a_cla
     )
     ax = fig.axes[0]
     fills = _fills_by_area(ax, 4)
-    assert fills[2] == [(to_rgba("white"), "...")]  # not coloured, and 300 did not break bounds
-    assert fills[3] == [(to_rgba("white"), plots.NOT_PUBLISHED_HATCH)]
+    assert fills[2] == [
+        (to_rgba(maps.NO_NUMBER_FACE), "...")
+    ]  # not coloured, and 300 did not break bounds
+    assert fills[3] == [(to_rgba(maps.NO_NUMBER_FACE), maps.NOT_PUBLISHED_HATCH)]
     texts = [t.get_text() for t in ax.get_legend().get_texts()]
     assert texts == ["0,0 – 2,5", "2,5 – 5,0", "niet gepubliceerd", "cijfer niet getoond"]
 
 
 def test_choropleth_legend_uses_dutch_thousands_and_decimal_marks():
-    fig = plots.choropleth(
+    fig = maps.choropleth(
         _squares(3),
         [1200.0, 2500.5, 3400.0],
         bounds=[1000, 2000.25, 4000],
@@ -97,19 +104,19 @@ def test_choropleth_legend_uses_dutch_thousands_and_decimal_marks():
 
 def test_choropleth_refuses_values_outside_the_given_classes():
     with pytest.raises(ValueError, match=r"values \[7\.0\] lie outside the class bounds 0\.\.5"):
-        plots.choropleth(
+        maps.choropleth(
             _squares(2), [1.0, 7.0], bounds=[0, 5], title="t", legend_title="l", source="s"
         )
 
 
 def test_class_bounds_are_quantiles_of_published_values_only():
-    assert plots.class_bounds(pd.Series([1, 2, 3, 4, None]), k=2) == [1.0, 2.5, 4.0]
-    assert plots.class_bounds(pd.Series([None, None])) == []
+    assert maps.class_bounds(pd.Series([1, 2, 3, 4, None]), k=2) == [1.0, 2.5, 4.0]
+    assert maps.class_bounds(pd.Series([None, None])) == []
 
 
 def test_choropleth_rejects_misaligned_values():
     with pytest.raises(ValueError, match="values has 2 rows, areas has 3"):
-        plots.choropleth(_squares(3), [1, 2], title="t", legend_title="l", source="s")
+        maps.choropleth(_squares(3), [1, 2], title="t", legend_title="l", source="s")
 
 
 def test_figures_carry_a_source_line_and_title():
@@ -163,7 +170,7 @@ def test_indicator_bars_draw_margins_and_mark_suppressed_wijken():
 def test_funnel_plot_highlights_the_gemeente_and_draws_given_limits():
     x = np.array([10_000, 50_000, 80_000])
     lim_x = np.array([5_000, 100_000])
-    fig = plots.funnel_plot(
+    fig = bedrijven.funnel_plot(
         x,
         [3.0, 2.0, 2.5],
         ["A", "Hengelo", "B"],
@@ -202,7 +209,7 @@ def test_axis_ticks_are_dutch_with_only_the_decimals_they_need():
 def test_show_figure_refuses_missing_alt_text():
     fig = plots.yearly_bars(pd.Series([2020]), pd.Series([1]), title="t", ylabel="y", source="s")
     with pytest.raises(ValueError, match="alt text"):
-        plots.show_figure(fig, alt="  ")
+        plots.show_figure(fig, alt="  ", source="real")
 
 
 def test_html_table_has_caption_scoped_headers_dutch_numbers_and_no_index():
@@ -233,3 +240,130 @@ def test_html_table_requires_a_caption_and_honours_formats():
 
 def test_escape_markdown_neutralises_markup():
     assert tables.escape_markdown("<b>*x*</b>") == "&lt;b&gt;\\*x\\*&lt;/b&gt;"
+
+
+BACKEND_PROBE = """
+import matplotlib, sys
+if sys.argv[1] != "auto":
+    matplotlib.use(sys.argv[1])  # the backend an analyst's kernel chose before the import
+import hengelo_analysis.pages.maps, hengelo_analysis.pages.plots
+from hengelo_analysis.pages import plots
+fig, ax = plots.new_figure(figsize=(3, 2))
+ax.plot([0, 1], [1, 0])
+plots.show_figure(fig, "een lijn", source="real")
+pyplot = "matplotlib.pyplot" in sys.modules  # before get_backend(), which may import it
+print(matplotlib.get_backend(), pyplot)
+"""
+
+
+@pytest.mark.parametrize("backend", ["svg", "auto"])
+def test_importing_and_drawing_leave_the_kernels_matplotlib_backend_alone(backend):
+    # A fresh interpreter without MPLBACKEND: what a JupyterLab kernel's own backend choice meets.
+    env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
+    out = (
+        subprocess.run(
+            [sys.executable, "-c", BACKEND_PROBE, backend],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        .stdout.splitlines()[-1]
+        .split()
+    )
+    if backend == "auto":  # the backend matplotlib picks there by itself
+        backend = subprocess.run(
+            [sys.executable, "-c", "import matplotlib; print(matplotlib.get_backend())"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        ).stdout.split()[0]
+    assert out[0] == backend
+    assert out[1] == "False"  # no pyplot: its figure registry and backend switch stay unused
+
+
+def _rapportcijfers():
+    return pd.DataFrame(
+        {
+            "year": [2019, 2021, 2023, 2021, 2023],
+            "value": [7.21, 7.25, 7.29, 7.3, 7.33],
+            "lower": [7.15, 7.2, 7.22, 7.26, 7.3],
+            "upper": [7.27, 7.3, 7.36, 7.34, 7.36],
+            "bron": ["eigen"] * 3 + ["VM"] * 2,
+        }
+    )
+
+
+def test_rapportcijfer_axis_has_no_repeated_tick_labels():
+    # a 0,2-wide axis gets ticks every 0,025 by default: with one decimal "7,2 7,2 7,3 7,3"
+    fig = plots.line_chart(
+        _rapportcijfers(), x="year", y="value", group="bron", lower="lower", upper="upper",
+        title="t", ylabel="rapportcijfer", source="s", decimals=1,
+    )  # fmt: skip
+    ax = fig.axes[0]
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert len(labels) >= 2
+    assert len(labels) == len(set(labels)), labels
+
+
+def test_line_chart_legend_lies_outside_the_axes():
+    fig = plots.line_chart(
+        _rapportcijfers(), x="year", y="value", group="bron", title="t", ylabel="y", source="s"
+    )
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.y1 <= ax.get_window_extent().y0  # below the plotting area, over no data
+
+
+def test_many_bands_become_small_multiples():
+    data = pd.concat(
+        [_rapportcijfers().assign(bron=f"item {i}") for i in range(5)], ignore_index=True
+    )
+    fig = plots.line_chart(
+        data, x="year", y="value", group="bron", lower="lower", upper="upper",
+        title="t", ylabel="y", source="s",
+    )  # fmt: skip
+    panels = [ax for ax in fig.axes if ax.axison]
+    assert len(panels) == 5
+    assert [ax.get_title(loc="left") for ax in panels] == [f"item {i}" for i in range(5)]
+
+
+def test_demo_figure_image_says_synthetic_and_a_real_one_does_not():
+    shown = []
+    for source in ("demo", "real"):
+        fig = plots.yearly_bars(
+            pd.Series([2023, 2024]), pd.Series([1, 2]), title="t", ylabel="y", source="s"
+        )
+        plots.show_figure(fig, alt="a", source=source)
+        shown.append(fig)  # a plain Figure (no pyplot registry): it keeps its texts after showing
+    marks = [[t for t in fig.texts if t.get_gid() == plots.SYNTHETIC_GID] for fig in shown]
+    assert [m.get_text().lower() for m in marks[0]] == ["synthetische demodata"]
+    assert marks[1] == []
+
+
+def test_a_provisional_year_is_marked_voorlopig_in_table_and_figure():
+    data = pd.DataFrame({"Jaar": [2023, 2024], "Aantal": pd.array([10, 12], dtype="Int64")})
+    table = tables.html_table(data, "c", provisional=[2024])
+    assert list(table.data.columns) == ["Jaar", "Status", "Aantal"]
+    assert [row[1] for row in table.cells()] == ["definitief", "voorlopig"]
+    assert [row[0] for row in table.cells()] == ["2023", "2024"]  # the year stays a year
+    # a table of final years only gets no status column
+    assert "Status" not in tables.html_table(data, "c", provisional=[2020]).data.columns
+    fig = plots.yearly_bars(
+        data["Jaar"], data["Aantal"], title="t", ylabel="y", source="s", provisional=[2024]
+    )
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["2023", "2024\nvoorlopig"]
+
+
+def test_provisional_years_come_from_the_tables_status_column():
+    from hengelo_analysis.pages import common
+
+    crime = pd.DataFrame({"year": [2023, 2024, 2024], "provisional": [False, True, True]})
+    assert common.provisional_years(crime) == [2024]
+    assert common.provisional_years(crime.drop(columns="provisional")) == []  # no status: none
+    assert common.year_text(2024, [2024]) == "2024 (voorlopig)"
+    assert common.year_text(2023, [2024]) == "2023"

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from hengelo_analysis.errors import DataError
-from hengelo_analysis.police import clean_crime_table, resolve_topic_key, strip_code_prefix
+from hengelo_analysis.sources.police import clean_crime_table, resolve_topic_key, strip_code_prefix
 from tests.conftest import row, write_crime_table
 
 
@@ -152,3 +152,22 @@ def test_clean_of_demo_matches_raw_json(data_dir):
     assert crime["registered"].isna().sum() == sum(
         r["GeregistreerdeMisdrijven_1"] is None for r in raw
     )
+
+
+def test_a_provisional_period_marks_its_year_provisional(tmp_path):
+    table = write_crime_table(
+        tmp_path / "47018NED",
+        [
+            [
+                row("0.0.0 ", "GM0164    ", "2021JJ00", 3577),
+                row("0.0.0 ", "GM0164    ", "2022JJ00", 3600),
+            ]
+        ],
+    )
+    perioden = json.loads((table / "Perioden.json").read_text())
+    for period in perioden["value"]:
+        if period["Key"] == "2022JJ00":
+            period["Status"] = "Voorlopig"
+    (table / "Perioden.json").write_text(json.dumps(perioden))
+    crime = clean_crime_table(table).set_index("year")["provisional"]
+    assert not crime[2021] and crime[2022]

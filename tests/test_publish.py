@@ -3,14 +3,17 @@
 import base64
 import json
 import re
+import shutil
 
 import nbformat
 import pandas as pd
 import pytest
 
-from hengelo_analysis import publish, tables
-from hengelo_analysis.paths import Layout
-from hengelo_analysis.publish import PublishError
+from hengelo_analysis.pages import tables
+from hengelo_analysis.paths import Layout, findings_file
+from hengelo_analysis.pipeline import context, publish
+from hengelo_analysis.pipeline.compare import CHANGES_PAGE, compare_key_figures
+from hengelo_analysis.pipeline.export import PublishError, check_page
 
 EVIL = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -54,6 +57,10 @@ def _write_edition(layout, peiljaar, notebooks):
         old.unlink()
     for name, nb in notebooks.items():
         nbformat.write(nb, nb_dir / name)
+    # What the findings stage wrote before the notebooks ran (publish reads it, judges nothing).
+    stage_file = findings_file(layout.processed_dir, "GM0164", peiljaar, 1000)
+    stage_file.parent.mkdir(parents=True, exist_ok=True)
+    stage_file.write_text(json.dumps(_findings(peiljaar=peiljaar), ensure_ascii=False, indent=2))
 
 
 def _findings(verdict_c1="supported", peiljaar=2024, statement="E33 stijgt"):
@@ -78,6 +85,17 @@ def _findings(verdict_c1="supported", peiljaar=2024, statement="E33 stijgt"):
             },
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def no_pdf(monkeypatch):
+    """Publish here without the PDF (``HENGELO_CHROMIUM`` empty: no browser to print with).
+
+    These cases are about pages, links and comparisons; a machine with Chromium would print
+    every hand-built edition (1-2 s each), one without would not, so the same tests ran at
+    different costs. The PDF itself is tests/test_pdf.py's (with Chromium: browser tests).
+    """
+    monkeypatch.setenv("HENGELO_CHROMIUM", "")
 
 
 @pytest.fixture
@@ -112,25 +130,28 @@ def test_refuses_a_figure_without_alt_text_naming_notebook_and_cell(layout):
 )
 def test_check_page_names_the_page_and_the_fault(html, message):
     with pytest.raises(PublishError, match=message):
-        publish.check_page(html, "p.html")
+        check_page(html, "p.html")
 
 
 def test_check_page_accepts_ordered_headings_going_back_up():
-    publish.check_page("<h1>a</h1><h2>b</h2><h3>c</h3><h2>d</h2><table><th>x</th></table>", "p")
+    check_page("<h1>a</h1><h2>b</h2><h3>c</h3><h2>d</h2><table><th>x</th></table>", "p")
 
 
 def test_over_budget_page_is_refused_and_the_last_good_edition_stays(layout, two_pages):
     _write_edition(layout, 2024, two_pages)
     edition = publish.publish(layout, "GM0164", 2024)
     before = (edition / "index.html").read_text()
-    with pytest.raises(PublishError, match=r"01_a\.html: 0\.\d MB is over the budget of 0\.1 MB"):
-        publish.publish(layout, "GM0164", 2024, page_budget=100_000)
+    # The pages carry the slim house stylesheet only (about 10 kB each), so a 5 kB budget trips.
+    with pytest.raises(
+        PublishError, match=r"01_a\.html: 0\.0\d MB is over the budget of 0\.005 MB"
+    ):
+        publish.publish(layout, "GM0164", 2024, page_budget=5_000)
     assert (edition / "index.html").read_text() == before
     assert not list(edition.parent.glob(".*staging*"))
 
 
 def test_data_derived_text_is_escaped_in_chrome_index_and_tables(layout, monkeypatch):
-    monkeypatch.setattr(publish, "gemeente_name", lambda *a: EVIL)
+    monkeypatch.setattr(context, "gemeente_name", lambda *a: EVIL)
     table = tables.html_table(pd.DataFrame({"Buurt": [EVIL], "Aantal": [3]}), f"Buurten {EVIL}")
     out = nbformat.v4.new_output("display_data", data={"text/html": table.to_html()})
     _write_edition(layout, 2024, {"01_a.ipynb": _notebook("Pagina A", [out])})
@@ -140,7 +161,7 @@ def test_data_derived_text_is_escaped_in_chrome_index_and_tables(layout, monkeyp
     for html in (index, page):
         assert "<script" not in html
         assert f"Ze zeggen niets over {ESCAPED}" in html  # banner
-    assert f"<td>{ESCAPED}</td>" in index  # claims table
+    assert f'<blockquote class="hv-statement"><p>{ESCAPED}</p></blockquote>' in index
     assert f"<td>{ESCAPED}</td>" in page and f"<caption>Buurten {ESCAPED}</caption>" in page
     editions = (layout.gemeente_reports_dir("GM0164") / "index.html").read_text()
     assert "<script" not in editions and ESCAPED in editions
@@ -150,9 +171,9 @@ def test_index_lists_claims_in_order_links_pages_and_findings(layout, two_pages)
     _write_edition(layout, 2024, two_pages)
     edition = publish.publish(layout, "GM0164", 2024, findings=_findings())
     index = (edition / "index.html").read_text()
-    ids = re.findall(r'<th scope="row">(C\d+)</th>', index)
-    assert ids == ["C1", "C10"]
-    assert "de cijfers ondersteunen dit" in index
+    ids = re.findall(r'id="uitspraak-(C\d+)"', index)
+    assert ids == ["C1", "C10"]  # grouped by verdict: C1 supported before C10 not shown
+    assert "De cijfers ondersteunen dit" in index
     assert 'href="findings.json"' in index and 'href="01_a.html"' in index
     assert json.loads((edition / "findings.json").read_text())["claims"]["C1"]["verdict"] == (
         "supported"
@@ -162,15 +183,28 @@ def test_index_lists_claims_in_order_links_pages_and_findings(layout, two_pages)
     assert key["figures"]["misdrijven_totaal"]["page"] == "01_a.html"
 
 
-def test_without_processed_tables_every_claim_is_insufficient_data(layout, two_pages):
-    """publish judges the claims itself; with no data each one says so rather than guessing."""
+def test_publish_copies_the_findings_stage_document_and_judges_nothing(
+    layout, two_pages, monkeypatch
+):
+    from hengelo_analysis.analysis.claims import evaluation
+
+    def no_evaluation(*args, **kwargs):
+        raise AssertionError("publish must not evaluate a claim")
+
+    monkeypatch.setattr(evaluation, "evaluate", no_evaluation)
     _write_edition(layout, 2024, two_pages)
     edition = publish.publish(layout, "GM0164", 2024)
-    document = json.loads((edition / "findings.json").read_text())
-    assert sorted(document["claims"], key=lambda c: int(c[1:])) == [f"C{i}" for i in range(1, 12)]
-    assert {c["verdict"] for c in document["claims"].values()} == {"insufficient_data"}
+    stage_file = findings_file(layout.processed_dir, "GM0164", 2024, 1000)
+    assert (edition / "findings.json").read_bytes() == stage_file.read_bytes()
     index = (edition / "index.html").read_text()
-    assert 'href="findings.json"' in index and "onvoldoende gegevens" in index
+    assert 'href="findings.json"' in index and "Niet aangetoond" in index
+
+
+def test_publish_without_the_findings_stage_says_which_command_to_run(layout, two_pages):
+    _write_edition(layout, 2024, two_pages)
+    findings_file(layout.processed_dir, "GM0164", 2024, 1000).unlink()
+    with pytest.raises(PublishError, match=r"GM0164_2024_1000\.json: no findings .*findings"):
+        publish.publish(layout, "GM0164", 2024)
 
 
 def test_pages_link_to_previous_and_next_in_order(layout, two_pages):
@@ -184,7 +218,7 @@ def test_pages_link_to_previous_and_next_in_order(layout, two_pages):
     assert pager("index.html") == [("01_a.html", "next")]
     assert pager("01_a.html") == [("index.html", "prev"), ("02_b.html", "next")]
     assert pager("02_b.html") == [("01_a.html", "prev")]
-    assert not (edition / publish.CHANGES_PAGE).exists()  # first edition: nothing to compare
+    assert not (edition / CHANGES_PAGE).exists()  # first edition: nothing to compare
 
 
 def test_rebuild_compares_key_figures_and_verdicts_with_the_previous_build(layout, two_pages):
@@ -193,31 +227,36 @@ def test_rebuild_compares_key_figures_and_verdicts_with_the_previous_build(layou
     two_pages["01_a.ipynb"] = _notebook("Pagina A", [_figure_output(), _key_figure_output(1234)])
     _write_edition(layout, 2024, two_pages)
     edition = publish.publish(layout, "GM0164", 2024, findings=_findings("contradicted"))
-    html = (edition / publish.CHANGES_PAGE).read_text()
+    html = (edition / CHANGES_PAGE).read_text()
     assert "de vorige versie van dit rapport (peiljaar 2024)" in html
     assert re.search(
         r'100</td><td class="hv-num">1\.234</td><td class="hv-num hv-changed">\+1\.134', html
     )
     assert re.search(
-        r"C1</th><td>de cijfers ondersteunen dit</td><td>de cijfers wijzen de andere kant op</td>"
+        r'C1<span class="hv-sub">E33 stijgt</span></th><td>de cijfers ondersteunen dit</td>'
+        r"<td>de cijfers wijzen de andere kant op</td>"
         r'<td class="hv-changed">ja',
         html,
     )
-    assert re.search(r"C10</th><td>niet aangetoond</td><td>niet aangetoond</td><td>nee", html)
+    assert re.search(
+        r'C10<span class="hv-sub">volgt de regio</span></th><td>niet aangetoond</td>'
+        r"<td>niet aangetoond</td><td>nee",
+        html,
+    )
     assert 'href="wat_is_er_veranderd.html"' in (edition / "index.html").read_text()
     kept = json.loads((edition / "vorige_versie" / "findings.json").read_text())
     assert kept["claims"]["C1"]["verdict"] == "supported"
 
 
-def test_new_peiljaar_compares_with_the_earlier_one_and_handles_missing_findings(layout, two_pages):
+def test_new_peiljaar_compares_with_the_year_before_and_handles_missing_findings(layout, two_pages):
     _write_edition(layout, 2023, two_pages)
     earlier = publish.publish(layout, "GM0164", 2023)
     (earlier / "findings.json").unlink()  # as an edition built before findings.json existed
     _write_edition(layout, 2024, two_pages)
     edition = publish.publish(layout, "GM0164", 2024, findings=_findings())
-    html = (edition / publish.CHANGES_PAGE).read_text()
-    assert "Ten opzichte van peiljaar 2023" in html
-    assert "de eerdere editie heeft geen findings.json" in html
+    html = (edition / CHANGES_PAGE).read_text()
+    assert "Oordelen tegenover het rapport over 2023" in html
+    assert "Het rapport over peiljaar 2023 heeft geen oordelen bewaard (geen findings.json)" in html
     assert "vorige versie" not in html
     editions = (layout.gemeente_reports_dir("GM0164") / "index.html").read_text()
     assert re.findall(r'<a href="(\d{4}/index\.html)"', editions) == [
@@ -229,7 +268,7 @@ def test_new_peiljaar_compares_with_the_earlier_one_and_handles_missing_findings
 
 
 def test_a_missing_key_figure_is_not_published_never_zero():
-    rows = publish.compare_key_figures({"a": {"label": "A", "value": 5}}, {})
+    rows = compare_key_figures({"a": {"label": "A", "value": 5}}, {})
     assert rows == [
         {"id": "a", "label": "A", "unit": "", "decimals": 0, "before": 5, "now": None, "diff": None}
     ]
@@ -237,9 +276,10 @@ def test_a_missing_key_figure_is_not_published_never_zero():
 
 def test_malformed_findings_file_is_a_clear_error(layout, two_pages, tmp_path):
     _write_edition(layout, 2024, two_pages)
-    bad = layout.edition_dir("GM0164", 2024) / "notebooks" / "findings.json"
+    bad = findings_file(layout.processed_dir, "GM0164", 2024, 1000)  # the findings stage's file
+    bad.parent.mkdir(parents=True, exist_ok=True)
     bad.write_text('{"claims": {"C1": {}}}')
-    with pytest.raises(PublishError, match=r"findings\.json: claim 'C1' has no 'verdict'"):
+    with pytest.raises(PublishError, match=r"GM0164_2024_1000\.json: claim 'C1' has no 'verdict'"):
         publish.publish(layout, "GM0164", 2024)
 
 
@@ -249,3 +289,27 @@ def test_findings_of_another_edition_are_refused(layout, two_pages):
         PublishError, match=r"findings\.json is for peiljaar 2023, this edition is 2024"
     ):
         publish.publish(layout, "GM0164", 2024, findings=_findings(peiljaar=2023))
+
+
+def test_an_older_peiljaar_never_compares_with_a_newer_edition_in_the_folder(layout, two_pages):
+    _write_edition(layout, 2024, two_pages)
+    publish.publish(layout, "GM0164", 2024, findings=_findings("contradicted"))
+    _write_edition(layout, 2020, two_pages)
+    edition = publish.publish(layout, "GM0164", 2020, findings=_findings(peiljaar=2020))
+    # No 2019 edition, no earlier build of 2020, no data change: nothing to compare, no page
+    # (the folder-scanning comparison made 2020 compare itself with 2024 here).
+    assert not (edition / CHANGES_PAGE).exists()
+    _write_edition(layout, 2019, two_pages)
+    publish.publish(layout, "GM0164", 2019, findings=_findings("contradicted", peiljaar=2019))
+    shutil.rmtree(edition)  # a first build of 2020 again, now with 2019 built beside it
+    _write_edition(layout, 2020, two_pages)
+    edition = publish.publish(layout, "GM0164", 2020, findings=_findings(peiljaar=2020))
+    html = (edition / CHANGES_PAGE).read_text()
+    assert "Het rapport over peiljaar 2019 is gebouwd op" in html
+    assert "2024" not in html.split("<main")[1].split("</main>")[0]
+    assert re.search(
+        r'C1<span class="hv-sub">E33 stijgt</span></th><td>de cijfers wijzen de andere kant op</td>'
+        r"<td>de cijfers ondersteunen dit</td>"
+        r'<td class="hv-changed">ja',
+        html,
+    )

@@ -8,9 +8,8 @@ import pytest
 
 from hengelo_analysis.errors import NotebookError, ParameterError
 from hengelo_analysis.paths import Layout
-from hengelo_analysis.run import RunParameters, cached_key_of, run_notebooks
-
-pytestmark = pytest.mark.slow
+from hengelo_analysis.pipeline.run import RunParameters, run_notebooks
+from hengelo_analysis.pipeline.stamps import cached_key_of, run_notebooks_dir
 
 
 def make_notebook(path, code: str, inputs=None):
@@ -58,9 +57,10 @@ def _stdout(path):
     return "".join("".join(t) if isinstance(t, list) else t for t in texts)
 
 
+@pytest.mark.slow
 def test_rerun_reuses_and_changed_input_reruns_only_its_readers(setup):
     layout, notebooks, params = setup
-    out = layout.edition_dir("GM0164", 2024) / "notebooks"
+    out = run_notebooks_dir(layout.edition_dir("GM0164", 2024))
     run_notebooks(layout, params, notebooks)
     first = {p.name: _stdout(p) for p in out.glob("*.ipynb")}
     assert "sum 3" in first["01_crime.ipynb"]
@@ -76,23 +76,25 @@ def test_rerun_reuses_and_changed_input_reruns_only_its_readers(setup):
     assert second["02_survey.ipynb"] == first["02_survey.ipynb"]  # not rerun
 
 
+@pytest.mark.slow
 def test_cached_result_equals_a_fresh_one(setup, tmp_path):
     layout, notebooks, params = setup
     run_notebooks(layout, params, notebooks[:1])
     run_notebooks(layout, params, notebooks[:1])
-    cached = layout.edition_dir("GM0164", 2024) / "notebooks" / "01_crime.ipynb"
+    cached = run_notebooks_dir(layout.edition_dir("GM0164", 2024)) / "01_crime.ipynb"
     fresh_layout = Layout(layout.data_dir, tmp_path / "fresh", "demo")
     run_notebooks(fresh_layout, params, notebooks[:1])
-    fresh = fresh_layout.edition_dir("GM0164", 2024) / "notebooks" / "01_crime.ipynb"
+    fresh = run_notebooks_dir(fresh_layout.edition_dir("GM0164", 2024)) / "01_crime.ipynb"
     strip = lambda s: s.rsplit(" ", 1)[0]  # noqa: E731 - drop the timestamp the notebook prints
     assert strip(_stdout(cached)) == strip(_stdout(fresh))
     assert cached_key_of(cached) == cached_key_of(fresh)
 
 
+@pytest.mark.slow
 def test_failure_keeps_last_good_edition_and_saves_the_failed_notebook(setup):
     layout, notebooks, params = setup
     run_notebooks(layout, params, notebooks)
-    out = layout.edition_dir("GM0164", 2024) / "notebooks"
+    out = run_notebooks_dir(layout.edition_dir("GM0164", 2024))
     before = {p.name: p.read_bytes() for p in out.glob("*.ipynb")}
     make_notebook(notebooks[1], "raise ValueError('kapotte invoer')", inputs=["survey"])
     with pytest.raises(
@@ -100,11 +102,12 @@ def test_failure_keeps_last_good_edition_and_saves_the_failed_notebook(setup):
     ):
         run_notebooks(layout, params, notebooks)
     assert {p.name: p.read_bytes() for p in out.glob("*.ipynb")} == before
-    failed = layout.edition_dir("GM0164", 2024) / "failed" / "02_survey.ipynb"
+    failed = out.parent / "failed" / "02_survey.ipynb"
     assert "kapotte invoer" in failed.read_text()
     assert not [p for p in out.parent.iterdir() if "staging" in p.name]
 
 
+@pytest.mark.slow
 def test_hanging_cell_is_ended_by_the_cell_timeout(setup, monkeypatch):
     layout, notebooks, params = setup
     monkeypatch.setenv("HENGELO_CELL_TIMEOUT", "2")
@@ -113,6 +116,7 @@ def test_hanging_cell_is_ended_by_the_cell_timeout(setup, monkeypatch):
         run_notebooks(layout, params, notebooks[:1])
 
 
+@pytest.mark.slow
 def test_secrets_never_reach_the_executed_notebook(setup, monkeypatch):
     layout, notebooks, params = setup
     monkeypatch.setenv("HENGELO_SECRET_API_TOKEN", "s3cr3t-value-123")
@@ -122,13 +126,13 @@ def test_secrets_never_reach_the_executed_notebook(setup, monkeypatch):
         inputs=["crime"],
     )
     run_notebooks(layout, params, notebooks[:1])
-    text = (layout.edition_dir("GM0164", 2024) / "notebooks" / "01_crime.ipynb").read_text()
+    text = (run_notebooks_dir(layout.edition_dir("GM0164", 2024)) / "01_crime.ipynb").read_text()
     assert "s3cr3t-value-123" not in text
     assert "token is ***" in text
 
 
 def test_secret_looking_parameters_are_refused(setup):
-    from hengelo_analysis.run import check_parameters
+    from hengelo_analysis.pipeline.run import check_parameters
 
     with pytest.raises(ParameterError, match="HENGELO_SECRET_API_TOKEN"):
         check_parameters({"gemeente": "GM0164", "api_token": "x"})

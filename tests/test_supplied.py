@@ -5,20 +5,19 @@ import shutil
 import pandas as pd
 import pytest
 
-from hengelo_analysis import supplied
-from hengelo_analysis.clean import run_clean
 from hengelo_analysis.errors import DataError
 from hengelo_analysis.paths import PROJECT_ROOT, Layout
+from hengelo_analysis.sources import supplied
+from hengelo_analysis.sources.clean import run_clean
 from tests.conftest import row, write_crime_table
 
 TEMPLATES = PROJECT_ROOT / "docs" / "templates"
 WIJKEN = [f"WK0164{i:02d}" for i in range(10)]
 
 
-@pytest.fixture
-def mini(tmp_path):
-    """A small raw tree: a tiny 47018NED (area lists) and the documented example files."""
-    raw = tmp_path / "data" / "raw" / "demo"
+def write_mini(root):
+    """A small raw tree under ``root``: a tiny 47018NED (area lists) and the documented examples."""
+    raw = root / "data" / "raw" / "demo"
     rows = [
         row("0.0.0 ", f"{c:<10}", "2023JJ00", 5, i=i)
         for i, c in enumerate(["GM0164", *WIJKEN, "BU01640001", "BU01640100"])
@@ -30,6 +29,27 @@ def mini(tmp_path):
         shutil.copy(TEMPLATES / name, sup / name)
     (sup / "bron" / "2023").mkdir(parents=True)
     shutil.copy(TEMPLATES / "ongevallen.txt", sup / "bron" / "2023" / "ongevallen.txt")
+    return Layout(root / "data", root / "reports", "demo")
+
+
+@pytest.fixture
+def mini(tmp_path):
+    """The small raw tree, not cleaned."""
+    return write_mini(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def mini_cleaned_tree(tmp_path_factory):
+    """The small raw tree cleaned once for the module (read only: ``mini_cleaned`` copies it)."""
+    layout = write_mini(tmp_path_factory.mktemp("mini"))
+    run_clean(layout)
+    return layout
+
+
+@pytest.fixture
+def mini_cleaned(mini_cleaned_tree, tmp_path):
+    """A private copy of the cleaned small tree."""
+    shutil.copytree(mini_cleaned_tree.data_dir, tmp_path / "data")
     return Layout(tmp_path / "data", tmp_path / "reports", "demo")
 
 
@@ -142,8 +162,8 @@ BAD_CASES = {
 
 
 @pytest.mark.parametrize("case", list(BAD_CASES))
-def test_bad_file_is_refused_and_processed_data_stay(mini, case):
-    run_clean(mini)
+def test_bad_file_is_refused_and_processed_data_stay(mini_cleaned, case):
+    mini = mini_cleaned  # cleaned from the good files
     before = {p.name: p.read_bytes() for p in mini.processed_dir.iterdir()}
     name, corrupt, column, line, words = BAD_CASES[case]
     path = mini.raw_dir / "supplied" / name
@@ -159,14 +179,14 @@ def test_bad_file_is_refused_and_processed_data_stay(mini, case):
 
 
 def test_bad_file_via_cli_is_one_line_naming_file_column_row(mini):
-    from tests.test_cli import run_cli
+    # main in this process (test_cli shows the one line through a real process)
+    from tests.fault_tools import cli_in_process, one_error
 
     _replace(mini.raw_dir / "supplied" / "e33_incidenten.csv", ";702", ";7,5")
-    result = run_cli("clean", "--data-dir", str(mini.data_dir))
-    assert result.returncode == 1
-    last = result.stderr.strip().splitlines()[-1]
+    result = cli_in_process("clean", "--data-dir", str(mini.data_dir))
+    last = one_error(result)  # exit 1, one error line, no traceback
+    assert last == result.stderr.strip().splitlines()[-1]
     assert last.endswith("e33_incidenten.csv, column 'aantal', row 2: not a whole number: '7,5'")
-    assert "Traceback" not in result.stderr
     assert not mini.processed_dir.exists()
 
 
@@ -224,9 +244,35 @@ def test_bron_in_windows_1252_is_read(tmp_path):
 
 
 def test_focus_gemeenten_ignore_nationwide_tables():
-    from hengelo_analysis.clean import CleanResult, focus_gemeenten
+    from hengelo_analysis.sources.cleaners import CleanResult, focus_gemeenten
 
     result = CleanResult()
     result.tables["crime"] = pd.DataFrame({"area_code": ["GM0164", "WK016400", "NL00"]})
     result.tables["population"] = pd.DataFrame({"area_code": ["WK036300", "WK016400"]})
     assert focus_gemeenten(result) == {"GM0164"}
+
+
+def test_raw_inputs_lists_what_clean_reads_and_no_hidden_files(mini):
+    from hengelo_analysis.sources.clean import raw_inputs
+
+    raw = mini.raw_dir
+    (raw / "supplied" / "notes.docx").write_text("not read by clean")
+    hidden_bron = raw / "supplied" / "bron" / ".unzip" / "ongevallen.txt"
+    hidden_bron.parent.mkdir()
+    hidden_bron.write_text("not a BRON file")  # read, it would fail the clean
+    (raw / "47018NED" / ".DS_Store").write_text("x")
+    inputs = {p.relative_to(raw).as_posix() for p in raw_inputs(raw)}
+    assert {
+        "supplied/eigen_enquete_2023.csv",
+        "supplied/e33_incidenten.csv",
+        "supplied/jeugd.csv",
+        "supplied/bron/2023/ongevallen.txt",
+    } <= inputs
+    assert {p.relative_to(raw).as_posix() for p in (raw / "47018NED").iterdir()} - inputs == {
+        "47018NED/.DS_Store"
+    }
+    assert not {"supplied/notes.docx", "supplied/bron/.unzip/ongevallen.txt"} & inputs
+    result = run_clean(mini)  # the hidden BRON copy is not read either
+    assert result.tables["accidents"]["accidents"].sum() == 4
+    supplied_read = {k for k in result.provenance if k.startswith("supplied/")}
+    assert supplied_read <= inputs

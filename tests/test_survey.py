@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from hengelo_analysis import survey
+from hengelo_analysis.analysis import stats
 from hengelo_analysis.errors import DataError
 from hengelo_analysis.paths import PROJECT_ROOT
+from hengelo_analysis.sources import survey, survey_template, survey_weighting
 
 TEMPLATES = PROJECT_ROOT / "docs" / "templates"
 WIJKEN = {f"WK0164{i:02d}" for i in range(10)}
@@ -18,7 +19,7 @@ WIJKEN = {f"WK0164{i:02d}" for i in range(10)}
 
 def test_weighted_proportion_and_wilson_interval_by_hand():
     # y = 1 for the first respondent only, who has weight 2: p = 2/6, n_eff = 6²/(4+1+1+1+1) = 4.5
-    est = survey.weighted_proportion([1, 0, 0, 0, 0], [2, 1, 1, 1, 1])
+    est = survey_weighting.weighted_proportion([1, 0, 0, 0, 0], [2, 1, 1, 1, 1])
     assert est.value == pytest.approx(100 / 3)
     assert est.n == 5
     assert est.n_eff == pytest.approx(4.5)
@@ -33,7 +34,7 @@ def test_weighted_proportion_and_wilson_interval_by_hand():
 
 def test_equal_weights_give_the_plain_wilson_interval():
     y = [1] * 30 + [0] * 70
-    est = survey.weighted_proportion(y, [2.5] * 100)
+    est = survey_weighting.weighted_proportion(y, [2.5] * 100)
     lo, hi = proportion_confint(30, 100, method="wilson")
     assert est.n_eff == pytest.approx(100)
     assert (est.lower, est.upper) == pytest.approx((100 * lo, 100 * hi))
@@ -42,14 +43,16 @@ def test_equal_weights_give_the_plain_wilson_interval():
 def test_unequal_weights_widen_the_margin():
     y = [1] * 30 + [0] * 70
     weights = [1.0, 3.0] * 50
-    plain = survey.weighted_proportion(y)
-    weighted = survey.weighted_proportion(y, weights)
-    assert survey.kish_effective_n(weights) == pytest.approx(100 * 16 / 20)
+    plain = survey_weighting.weighted_proportion(y)
+    weighted = survey_weighting.weighted_proportion(y, weights)
+    assert survey_weighting.kish_effective_n(weights) == pytest.approx(100 * 16 / 20)
     assert weighted.upper - weighted.lower > plain.upper - plain.lower
 
 
 def test_weighted_mean_by_hand():
-    est = survey.weighted_mean([6, 8], [1, 3])  # mean 7.5; var_w = (1*2.25+3*0.25)/4 = 0.75
+    est = survey_weighting.weighted_mean(
+        [6, 8], [1, 3]
+    )  # mean 7.5; var_w = (1*2.25+3*0.25)/4 = 0.75
     n_eff = 16 / 10
     var = 0.75 * n_eff / (n_eff - 1)
     assert est.value == pytest.approx(7.5)
@@ -70,7 +73,7 @@ def test_raking_reproduces_the_population_margins():
         "age": {"age_15_25": 150, "age_25_45": 300, "age_45_65": 300, "age_65_plus": 250},
         "sex": {"sex_man": 490, "sex_vrouw": 510},
     }
-    w = survey.rake(frame, margins, total=1000)
+    w = survey_weighting.rake(frame, margins, total=1000)
     assert w.sum() == pytest.approx(1000)
     by_age = w.groupby(frame["age"]).sum()
     by_sex = w.groupby(frame["sex"]).sum()
@@ -82,7 +85,7 @@ def test_raking_reproduces_the_population_margins():
 
 def test_raking_on_one_margin_is_cell_weighting():
     frame = pd.DataFrame({"sex": ["sex_man"] * 2 + ["sex_vrouw"] * 8})
-    w = survey.rake(frame, {"sex": {"sex_man": 50, "sex_vrouw": 50}})
+    w = survey_weighting.rake(frame, {"sex": {"sex_man": 50, "sex_vrouw": 50}})
     # men 2 of 10 → weight 0.5/0.2 = 2.5; women 0.5/0.8 = 0.625
     assert list(w.round(6)) == [2.5] * 2 + [0.625] * 8
 
@@ -111,46 +114,36 @@ def test_poststratification_uses_population_structure_per_wijk():
         ],
         columns=["area_code", "year", "group", "inhabitants"],
     )
-    w, note = survey.poststratify(resp, structure)
+    w, note = survey_weighting.poststratify(resp, structure)
     assert "raking" in note
     assert w.sum() == pytest.approx(600)  # the wijk's population aged 15+
     assert w[resp.age == "age_15_25"].sum() == pytest.approx(300, rel=1e-6)
     share_man = w[resp.sex == "sex_man"].sum() / w.sum()
     assert share_man == pytest.approx(4 / 7, rel=1e-6)
-    w0, note0 = survey.poststratify(resp, None)
+    w0, note0 = survey_weighting.poststratify(resp, None)
     assert list(w0) == [1.0] * 4 and note0.startswith("ongewogen")
-
-
-def test_change_significance_flips_when_the_data_flip():
-    same = survey.change_significance(30.0, 1.0, 33.0, 1.0)
-    assert same.significant and same.direction == "hoger"
-    assert same.z == pytest.approx(3 / math.sqrt(2))
-    down = survey.change_significance(33.0, 1.0, 30.0, 1.0)
-    assert down.significant and down.direction == "lager"
-    wide = survey.change_significance(30.0, 2.0, 33.0, 2.0)
-    assert not wide.significant and wide.direction == "gelijk"
 
 
 def test_change_from_microdata_margins_flips_with_the_sample_size():
     def est(k, n):
-        return survey.weighted_proportion([1] * k + [0] * (n - k))
+        return survey_weighting.weighted_proportion([1] * k + [0] * (n - k))
 
     small_1, small_2 = est(12, 40), est(16, 40)  # 30% → 40% with 40 respondents each
     big_1, big_2 = est(300, 1000), est(400, 1000)  # the same shares with 1000 each
-    small = survey.change_from_margins(
-        small_1.value, small_1.lower, small_1.upper, small_2.value, small_2.lower, small_2.upper
-    )
-    big = survey.change_from_margins(
-        big_1.value, big_1.lower, big_1.upper, big_2.value, big_2.lower, big_2.upper
-    )
-    assert not small.significant
-    assert big.significant and big.direction == "hoger"
-    assert big.difference == pytest.approx(10.0)
+
+    def change(a, b):
+        return stats.survey_change(
+            2019, a.value, a.lower, a.upper, 2023, b.value, b.lower, b.upper, source=survey.SOURCE
+        )
+
+    small, big = change(small_1, small_2), change(big_1, big_2)
+    assert not small.significant()
+    assert big.significant() and big.difference == pytest.approx(10.0)
 
 
 def test_template_example_is_read_and_estimated():
     path = TEMPLATES / "eigen_enquete_2023.csv"
-    resp = survey.read_survey_file(path, WIJKEN)
+    resp = survey_template.read_survey_file(path, WIJKEN)
     assert len(resp) == 8
     assert set(resp["wijk_code"]) == {"WK016400", "WK016401"}  # buurt codes give their wijk
     assert resp.loc[0, "weight"] == pytest.approx(1.8)  # decimal comma
@@ -194,7 +187,7 @@ def _bad(tmp_path, name, old, new, count=1):
 def test_bad_survey_file_names_file_column_row(tmp_path, old, new, column, row, words):
     path = _bad(tmp_path, "eigen_enquete_2023.csv", old, new)
     with pytest.raises(DataError) as info:
-        survey.read_survey_file(path, WIJKEN)
+        survey_template.read_survey_file(path, WIJKEN)
     err = info.value
     assert (err.path, err.column, err.row) == (path, column, row)
     assert words in str(err) and "eigen_enquete_2023.csv" in str(err)
@@ -203,14 +196,14 @@ def test_bad_survey_file_names_file_column_row(tmp_path, old, new, column, row, 
 def test_missing_column_is_refused(tmp_path):
     path = _bad(tmp_path, "eigen_enquete_2023.csv", "respondent;", "id;")
     with pytest.raises(DataError, match="column 'respondent', row 1: column missing"):
-        survey.read_survey_file(path, WIJKEN)
+        survey_template.read_survey_file(path, WIJKEN)
 
 
 def test_duplicate_respondent_across_files_is_refused(tmp_path):
     shutil.copy(TEMPLATES / "eigen_enquete_2023.csv", tmp_path / "eigen_enquete_2023.csv")
     shutil.copy(TEMPLATES / "eigen_enquete_2023.csv", tmp_path / "eigen_enquete_2023_extra.csv")
     with pytest.raises(DataError, match="duplicate respondent 'R0001' in wave 2023"):
-        survey.read_survey(sorted(tmp_path.glob("*.csv")), WIJKEN)
+        survey_template.read_survey(sorted(tmp_path.glob("*.csv")), WIJKEN)
 
 
 def test_wave_with_a_wijk_without_population_stays_unweighted():
@@ -227,10 +220,10 @@ def test_wave_with_a_wijk_without_population_stays_unweighted():
         [("WK016400", 2021, g, v) for g, v in groups.items()],
         columns=["area_code", "year", "group", "inhabitants"],
     )
-    w, note = survey.poststratify(resp, structure)
+    w, note = survey_weighting.poststratify(resp, structure)
     assert list(w) == [1.0, 1.0, 1.0]
     assert note == "ongewogen: geen bruikbare bevolkingsopbouw voor WK016401"
-    w, note = survey.poststratify(resp[resp.wijk_code == "WK016400"], structure)
+    w, note = survey_weighting.poststratify(resp[resp.wijk_code == "WK016400"], structure)
     assert note.startswith("nagewogen") and w.sum() == pytest.approx(40)  # nearest year (2021)
 
 

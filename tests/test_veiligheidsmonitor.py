@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from hengelo_analysis import veiligheidsmonitor as vm
 from hengelo_analysis.errors import DataError
+from hengelo_analysis.sources import veiligheidsmonitor as vm
 from tests.conftest import odata_doc
 
 # Suffixes deliberately unlike the published list: they must be resolved, not assumed.

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from hengelo_analysis import atomic
-from hengelo_analysis.odata import dump_document, envelope
+from hengelo_analysis.sources.odata import dump_document, envelope
 
 SYNTHETIC_NOTE = (
     "SYNTHETISCHE DEMODATA: verzonnen cijfers in het echte formaat, geen echte gegevens."
@@ -94,6 +94,11 @@ def generate(out_dir: str | Path) -> list[Path]:
     for table_id, (feed, sets, modified) in kwb.tables().items():
         write_odata_table(out_dir, table_id, feed, sets, kwb.PAGE_SIZE, modified, "CBS")
     pdok.write(out_dir, SYNTHETIC_NOTE, DEMO_RETRIEVED_AT)
+    # Police overlast per gemeente and per wijk/buurt, and monthly crime (issue 13).
+    from hengelo_analysis.demo import nuisance
+
+    for table_id, (feed, sets, modified) in nuisance.tables().items():
+        write_odata_table(out_dir, table_id, feed, sets, nuisance.PAGE_SIZE, modified, "Politie")
     write_survey_and_supplied(out_dir)
     atomic.write_text(out_dir / "SYNTHETIC.txt", SYNTHETIC_NOTE + "\n")
     return sorted(p for p in out_dir.rglob("*") if p.is_file())

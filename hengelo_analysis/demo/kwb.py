@@ -21,7 +21,7 @@ from hengelo_analysis.demo.geography import (
     growth_factor,
     hengelo_buurten,
 )
-from hengelo_analysis.fetch import KWB_TABLES
+from hengelo_analysis.domain import KWB_TABLES
 
 PAGE_SIZE = 10_000
 # A buurt that 47018NED (latest indeling) has but the KWB tables of these years do not.
@@ -46,6 +46,7 @@ def topic_keys(year: int) -> dict[str, str]:
     # Stedelijkheid sits far down the table and moves most between years.
     keys["MateVanStedelijkheid"] = f"MateVanStedelijkheid_{96 + 3 * ((year * 7) % 11)}"
     keys["Bevolkingsdichtheid"] = f"Bevolkingsdichtheid_{30 + (year % 5)}"
+    keys["BedrijfsvestigingenTotaal"] = f"BedrijfsvestigingenTotaal_{80 + (year % 9)}"
     return keys
 
 
@@ -105,6 +106,46 @@ def _areas(year: int) -> list[tuple[str, str, str, int, int | None, str]]:
     return rows
 
 
+def _business_rate(code: str, stedelijkheid: int | None) -> float:
+    """Vestigingen per inhabitant of one area (its own seeded draw, stable across years).
+
+    Rural gemeenten have more per inhabitant (farms, one-person businesses), as in the real KWB;
+    the draw uses its own generator so that every other demo figure stays the same.
+    """
+    if code == "NL00":
+        return 0.110
+    base = {1: 0.125, 2: 0.093, 3: 0.100, 4: 0.106, 5: 0.115}.get(stedelijkheid or 3, 0.105)
+    return base * random.Random(f"{DEMO_SEED}-vestigingen-{code}").uniform(0.85, 1.15)
+
+
+def business_establishments(year: int, areas: list[tuple]) -> dict[str, int]:
+    """Bedrijfsvestigingen on 1 January of ``year`` per area code: about +2% a year since 2012.
+
+    Hengelo's buurten get the gemeente's rate (three times in the binnenstad); its wijken and the
+    gemeente itself are the sums of their buurten, as in the real table.
+    """
+    growth = 1.02 ** (year - 2012)
+    out: dict[str, int] = {}
+    weights: dict[str, float] = {}
+    for code, name, soort, n, sted, _gem in areas:
+        if soort == "Buurt":
+            factor = 3.0 if name.lower().startswith("binnenstad") else 1.0
+            jitter = random.Random(f"{DEMO_SEED}-vestigingen-{code}").uniform(0.7, 1.3)
+            weights[code] = n * factor * jitter
+        elif soort in ("Gemeente", "Land") and code != "GM0164":
+            out[code] = round(n * _business_rate(code, sted) * growth)
+    # the buurten share the gemeente's total, which follows the gemeente's own rate
+    inhabitants = sum(n for code, _, soort, n, *_ in areas if soort == "Buurt")
+    total = inhabitants * _business_rate("GM0164", 2) * growth
+    scale = total / sum(weights.values()) if weights else 0.0
+    out.update({code: round(w * scale) for code, w in weights.items()})
+    for code, _name, soort, *_ in areas:
+        if soort == "Wijk":
+            out[code] = sum(v for c, v in out.items() if c.startswith("BU" + code[2:8]))
+    out["GM0164"] = sum(v for c, v in out.items() if c.startswith("BU0164"))
+    return out
+
+
 def entity_sets(year: int) -> dict[str, list[dict]]:
     """Every entity set of the demo KWB table of ``year``, as ``fetch`` saves it."""
     table_id = KWB_TABLES[year]
@@ -113,7 +154,9 @@ def entity_sets(year: int) -> dict[str, list[dict]]:
     multi_year = table_id == "70904NED"
     rng = random.Random(DEMO_SEED * 100_000 + year)
     data, dim = [], []
-    for i, (code, name, soort, n, sted, gem_name) in enumerate(_areas(year)):
+    areas = _areas(year)
+    businesses = business_establishments(year, areas)
+    for i, (code, name, soort, n, sted, gem_name) in enumerate(areas):
         dim.append({"Key": _pad(code), "Title": name, "Description": None, "CategoryGroupID": None})
         ages = _split(n, AGE_SHARES, rng)
         men = round(n * rng.uniform(0.49, 0.51))
@@ -131,6 +174,7 @@ def entity_sets(year: int) -> dict[str, list[dict]]:
         for key, value in zip(AGE_KEYS, ages, strict=True):
             row[keys[key]] = value
         row[keys["MateVanStedelijkheid"]] = sted
+        row[keys["BedrijfsvestigingenTotaal"]] = businesses[code]
         if (code, year) == SENTINEL_CELL:
             row[keys["AantalInwoners"]] = -99997
         data.append(row)

@@ -16,7 +16,9 @@ from pathlib import Path
 from hengelo_analysis import atomic
 from hengelo_analysis.demo.geography import DEMO_SEED, hengelo_buurten
 
-INDELING_YEAR = 2025  # MapYear of the demo 47018NED
+INDELING_YEAR = (
+    2025  # the indeling the demo 47018NED names (its MapYear is stale, as in the real table)
+)
 BASE = f"https://api.pdok.nl/cbs/wijken-en-buurten-{INDELING_YEAR}/ogc/v1"
 CENTRE = (250_000, 477_000)
 CELL = (1_800, 2_200)  # width, height of a wijk block in metres

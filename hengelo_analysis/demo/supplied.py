@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from hengelo_analysis.demo.crime import _poisson
+from hengelo_analysis.demo.draws import poisson
 from hengelo_analysis.demo.geography import DEMO_SEED, hengelo_buurten
 
 E33_YEARS = tuple(range(2015, 2025))
@@ -53,12 +53,12 @@ def e33_csv() -> bytes:
     shares = _wijk_shares()
     for year in E33_YEARS:
         expected = 430 * 1.07 ** (year - 2015)
-        total = _poisson(rng, expected)
+        total = poisson(rng, expected)
         lines.append(f"GM0164;{year};;E33;{total}")
         if year >= E33_WIJK_FROM:
             for wijk, share in shares.items():
                 boost = 1.8 if wijk.endswith("00") else 1.0
-                lines.append(f"{wijk};{year};;E33;{_poisson(rng, expected * share * boost * 0.8)}")
+                lines.append(f"{wijk};{year};;E33;{poisson(rng, expected * share * boost * 0.8)}")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
@@ -67,8 +67,8 @@ def youth_csv() -> bytes:
     rng = random.Random(DEMO_SEED * 1000 + 77)
     lines = ["gebiedscode;jaar;halt_verwijzingen;jeugdreclassering"]
     for year in YOUTH_YEARS:
-        halt = _poisson(rng, 170 * 0.94 ** (year - 2015))
-        jr = "" if year == 2015 else str(_poisson(rng, 62 * 0.93 ** (year - 2015)))
+        halt = poisson(rng, 170 * 0.94 ** (year - 2015))
+        jr = "" if year == 2015 else str(poisson(rng, 62 * 0.93 ** (year - 2015)))
         lines.append(f"GM0164;{year};{halt};{jr}")
     return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
@@ -82,9 +82,9 @@ def bron_files() -> dict[str, bytes]:
         lines = [",".join(BRON_COLUMNS)]
         # Police registered fewer material-damage accidents from 2013 on (a known BRON break).
         counts = {
-            "DOD": _poisson(rng, 2.5),
-            "LET": _poisson(rng, 55 * 0.985 ** (year - 2012)),
-            "UMS": _poisson(rng, (190 if year == 2012 else 130) * 0.99 ** (year - 2012)),
+            "DOD": poisson(rng, 2.5),
+            "LET": poisson(rng, 55 * 0.985 ** (year - 2012)),
+            "UMS": poisson(rng, (190 if year == 2012 else 130) * 0.99 ** (year - 2012)),
         }
         for severity, count in counts.items():
             for _ in range(count):

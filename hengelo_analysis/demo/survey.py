@@ -21,7 +21,8 @@ import random
 from collections import Counter
 
 from hengelo_analysis.demo.geography import DEMO_SEED, hengelo_buurten
-from hengelo_analysis.survey import TEMPLATE_COLUMNS
+from hengelo_analysis.domain import VEILIGHEIDSMONITOR_TABLE
+from hengelo_analysis.sources.survey_template import TEMPLATE_COLUMNS
 
 WAVES = (2017, 2019, 2021, 2023)
 WEIGHTED_WAVES = (2019, 2021, 2023)
@@ -171,7 +172,7 @@ def survey_files() -> dict[str, bytes]:
 
 # --- Veiligheidsmonitor 85146NED -----------------------------------------------------------------
 
-VM_TABLE_ID = "85146NED"
+VM_TABLE_ID = VEILIGHEIDSMONITOR_TABLE
 VM_FEED = f"https://opendata.cbs.nl/ODataFeed/odata/{VM_TABLE_ID}"
 VM_PAGE_SIZE = 10_000
 VM_MODIFIED = "2024-03-01T02:00:00"

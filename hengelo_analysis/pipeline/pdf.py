@@ -1,0 +1,156 @@
+"""A PDF of the whole edition, printed from the published pages by headless Chromium.
+
+The pages' ``<main>`` parts (and their provenance, opened) are put in one document in reading
+order, each page on a new sheet, and printed with the house print stylesheet: the ``@page``
+margin boxes put the title and date at the top of every sheet and "pagina n van m" at the bottom.
+
+Chromium is Debian's ``/usr/bin/chromium`` (``HENGELO_CHROMIUM`` overrides, as in the browser
+tests). Without it no PDF is made and the index says so. Chromium stamps the print time into the
+PDF; those dates are replaced by the build stamp (``SOURCE_DATE_EPOCH``) at the same length, so a
+rebuild of the same inputs gives the same bytes (the xref offsets stay valid).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from datetime import datetime
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+PDF_BUDGET_BYTES = 8_000_000  # the whole edition in one file; the pages' budget is 3 MB in all
+CHROMIUM_TIMEOUT_S = 300
+NO_CHROMIUM = {"reason": "er is bij het bouwen geen Chromium gevonden om de pdf mee te maken"}
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-pdf-header-footer",  # the page numbers come from the stylesheet, not Chromium's footer
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-extensions",
+)
+HEAD_RE = re.compile(r"<head>.*?</head>", re.S)
+MAIN_RE = re.compile(r"<main\b[^>]*>(.*?)</main>", re.S)
+RELATIVE_HREF_RE = re.compile(r'href="(?![a-zA-Z][a-zA-Z0-9+.-]*:|#)([^"]*)"')
+SYNTHETIC_RE = re.compile(r'<p class="hv-synthetic".*?</p>', re.S)
+FOOTER_RE = re.compile(r'<footer class="hv-provenance">(.*?)</footer>', re.S)
+DATE_RE = re.compile(rb"(/(?:CreationDate|ModDate) \(D:)\d{14}")  # Chromium runs with TZ=UTC
+CREATOR_RE = re.compile(rb"/Creator \(((?:[^()\\]|\\.)*)\)")
+
+
+def pdf_name(gemeente: str, peiljaar: int) -> str:
+    return f"veiligheidsbeeld_{gemeente}_{peiljaar}.pdf"
+
+
+def find_chromium() -> Path | None:
+    """The Chromium to print with, or None (then no PDF is made).
+
+    ``HENGELO_CHROMIUM``, when set, is the only candidate (an empty or missing path: no PDF);
+    otherwise ``chromium`` on the PATH or Debian's ``/usr/bin/chromium``.
+    """
+    configured = os.environ.get("HENGELO_CHROMIUM")
+    if configured is not None:
+        candidates = [Path(configured)] if configured.strip() else []
+    else:
+        candidates = [Path(p) for p in (shutil.which("chromium"), "/usr/bin/chromium") if p]
+    return next((p for p in candidates if p.is_file() and os.access(p, os.X_OK)), None)
+
+
+def combined_html(pages: list[tuple[str, str]]) -> str:
+    """One document of every page's ``<main>`` in order, each on a new sheet, provenance open.
+
+    ``pages`` is ``[(file name, html)]``, the index first: its ``<head>`` (house styles and the
+    print title of the edition) is the document's.
+    """
+    names = {name for name, _ in pages}
+    head_match = HEAD_RE.search(pages[0][1]) if pages else None
+    head = head_match.group(0) if head_match else '<head><meta charset="utf-8"></head>'
+    sections = []
+    for name, page in pages:
+        main = MAIN_RE.search(page)
+        if main is None:
+            continue
+        # The demo warning of the page's banner goes on paper too (the rest of the banner is
+        # navigation, which paper does not need).
+        warning = SYNTHETIC_RE.search(page)
+        footer = FOOTER_RE.search(page)
+        provenance = footer.group(1).replace("<details>", "<details open>") if footer else ""
+        sections.append(
+            f'<section class="hv-pdf-page" id="pdf-{name}">'
+            f"{warning.group(0) if warning else ''}{main.group(1)}"
+            f'<div class="hv-provenance">{provenance}</div></section>'
+        )
+    body = RELATIVE_HREF_RE.sub(lambda m: _paper_link(m.group(1), names), "".join(sections))
+    return f'<!DOCTYPE html>\n<html lang="nl">\n{head}\n<body>\n{body}\n</body>\n</html>\n'
+
+
+def _paper_link(target: str, names: set[str]) -> str:
+    """A link on paper: to a page of the PDF becomes a jump within it; to a file, plain text.
+
+    Chromium would otherwise write the temporary folder it printed from into every link (a path
+    of the build machine, and different on every build).
+    """
+    page = target.split("#")[0]
+    return f'href="#pdf-{page}"' if page in names else ""
+
+
+def fix_metadata(data: bytes, stamp: datetime) -> bytes:
+    """The PDF with its print-time dates set to ``stamp`` and a creator without the user agent.
+
+    Replacements keep every byte count, so the cross-reference table stays correct.
+    """
+    date = stamp.strftime("%Y%m%d%H%M%S").encode()
+    data = DATE_RE.sub(lambda m: m.group(1) + date, data)
+
+    def _creator(match: re.Match) -> bytes:
+        width = len(match.group(1))
+        return b"/Creator (" + b"hengelo_analysis via Chromium"[:width].ljust(width) + b")"
+
+    return CREATOR_RE.sub(_creator, data)
+
+
+def print_pdf(chromium: Path, html: str, target: Path, stamp: datetime) -> None:
+    """Print ``html`` to ``target`` with ``chromium``; raise ``RuntimeError`` if it fails."""
+    with tempfile.TemporaryDirectory(prefix="hengelo-pdf-") as tmp:
+        source = Path(tmp, "editie.html")
+        source.write_text(html, encoding="utf-8")
+        out = Path(tmp, "editie.pdf")
+        result = subprocess.run(
+            [
+                str(chromium),
+                *CHROMIUM_ARGS,
+                f"--user-data-dir={Path(tmp, 'profiel')}",
+                f"--print-to-pdf={out}",
+                source.as_uri(),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=CHROMIUM_TIMEOUT_S,
+            check=False,
+            env={**os.environ, "TZ": "UTC"},
+        )
+        if result.returncode != 0 or not out.exists() or out.stat().st_size == 0:
+            raise RuntimeError(f"chromium exited {result.returncode}: {result.stderr[-500:]}")
+        target.write_bytes(fix_metadata(out.read_bytes(), stamp))
+
+
+def build_pdf(staging: Path, name: str, pages: list[tuple[str, str]], stamp: datetime) -> dict:
+    """Write the edition's PDF into ``staging``; ``{"href", "size"}`` or ``{"reason"}``."""
+    chromium = find_chromium()
+    if chromium is None:
+        return NO_CHROMIUM
+    try:
+        print_pdf(chromium, combined_html(pages), staging / name, stamp)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        log.warning("no PDF for %s: %s", name, exc)
+        return {"reason": "het printen naar pdf is mislukt bij het bouwen"}
+    size = (staging / name).stat().st_size
+    return {"href": name, "size": f"{size / 1e6:.1f} MB".replace(".", ",")}
