@@ -154,8 +154,7 @@ def cmd_publish(args, layout: Layout, runs: list | None = None) -> None:
         ]
     else:
         targets = [(p.gemeente, p.peiljaar) for p in runs]
-    for gemeente, peiljaar in targets:
-        stages.publish_stage(layout, gemeente, peiljaar)
+    stages.publish_stages(layout, targets)
 
 
 def real_cache_missing(layout: Layout) -> bool:

@@ -272,7 +272,9 @@ def test_a_bad_code_in_a_list_is_named(tmp_path):
 
 
 @pytest.mark.slow
-def test_several_gemeenten_clean_once_and_publish_each(tree):
+def test_several_gemeenten_clean_once_and_publish_each(tree, suite, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764633600")  # both publishes stamp the same time
+    monkeypatch.setenv("HENGELO_WORKERS", "2")  # two threads, on any machine
     root, data, report = tree
     log = report("reports", "--gemeente", "GM0164,GM0153", "--gemeente", "GM0164")
     assert log.count("INFO crime: ") == 1  # one clean for both gemeenten
@@ -283,6 +285,30 @@ def test_several_gemeenten_clean_once_and_publish_each(tree):
         assert nb.metadata["papermill"]["parameters"]["gemeente"] == gemeente
     assert "executing 4 of 4 notebooks (0 reused) for 2 gemeenten" in log
     assert run_cli("fetch", "--gemeente", "GM0164,GM0153", "--source", "real").returncode == 1
+    # Published on two threads, then again one after another: the same bytes.
+    editions = [root / "reports" / "demo" / g / "2024" for g in ("GM0164", "GM0153")]
+    threaded = [_published_files(e) for e in editions]
+    for edition in editions:
+        for path in edition.iterdir():
+            if path.name != ".run":
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+    publish = ["publish", "--gemeente", "GM0164,GM0153", "--data-dir", str(data)]
+    publish += ["--reports-dir", str(root / "reports")]
+    result = run_cli(*publish, env={"HENGELO_NOTEBOOK_DIR": str(suite), "HENGELO_WORKERS": "1"})
+    assert result.returncode == 0, result.stderr
+    again = [_published_files(e) for e in editions]
+    for before, after in zip(threaded, again, strict=True):
+        assert sorted(before) == sorted(after)
+        assert [n for n in before if before[n] != after[n]] == []
+    assert len(threaded[0]) > 5
+
+
+def _published_files(edition: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(edition)): p.read_bytes()
+        for p in sorted(edition.rglob("*"))
+        if p.is_file() and ".run" not in p.parts and not p.name.startswith(".publish")
+    }
 
 
 # --- one kernel for several runs --------------------------------------------------------------

@@ -9,8 +9,8 @@ none, so any script is injected data) and the page fits the size budget.
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -47,10 +47,19 @@ def make_exporter():
     )
 
 
-@functools.cache
+_exporters = threading.local()
+
+
 def shared_exporter():
-    """One exporter per process: every page of every edition is exported with the same settings."""
-    return make_exporter()
+    """One exporter per thread: every page of every edition is exported with the same settings.
+
+    Per thread, not per process: an nbconvert exporter keeps state of the notebook it is
+    exporting, and ``stages.publish_stages`` publishes editions on several threads.
+    """
+    exporter = getattr(_exporters, "exporter", None)
+    if exporter is None:
+        exporter = _exporters.exporter = make_exporter()
+    return exporter
 
 
 def export_notebook(exporter, path: Path, context: PageContext) -> str:

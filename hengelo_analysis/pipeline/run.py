@@ -79,7 +79,8 @@ def report_notebooks(notebook_dir: Path | None = None) -> list[Path]:
     return sorted(p for p in notebook_dir.glob("*.ipynb") if NOTEBOOK_NAME_RE.match(p.name))
 
 
-def _workers(count: int) -> int:
+def worker_count(count: int) -> int:
+    """Workers for ``count`` independent jobs: ``HENGELO_WORKERS``, else the core count."""
     configured = os.environ.get("HENGELO_WORKERS", "")
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
@@ -230,7 +231,7 @@ def _execute_tasks(
     pending: queue.SimpleQueue = queue.SimpleQueue()
     for task in tasks:
         pending.put(task)
-    workers = min(_workers(len(tasks)), len(tasks))
+    workers = min(worker_count(len(tasks)), len(tasks))
     pool = ThreadPoolExecutor(max_workers=workers)
     stop = threading.Event()
     # On Ctrl-C (or any error here) the workers stop after their current notebook, instead of

@@ -1,5 +1,5 @@
 """One function per stage deciding "current, or run": ``clean_stage``, ``findings_stage``,
-``run_stage``, ``publish_stage``.
+``run_stage``, ``publish_stage`` (``publish_stages`` for several editions).
 
 Each checks its stamp (see ``stamps``) and either skips, returning True (it was current), or does
 the work and returns False. Heavy modules (pandas, papermill, nbconvert) are imported only when a
@@ -9,6 +9,7 @@ stage has work to do, so a warm ``report`` takes a fraction of a second.
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from hengelo_analysis.errors import AnalysisError
@@ -148,3 +149,49 @@ def publish_stage(layout: Layout, gemeente: str, peiljaar: int) -> bool:
     stamps.write_publish_stamp(edition, key)
     log.info("report: %s", edition / "index.html")
     return False
+
+
+def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
+    """Publish every edition in ``targets`` (``(gemeente, peiljaar)``), several at a time.
+
+    An edition spends over half its publish time waiting for Chromium to print its PDF, so a
+    second edition renders meanwhile: editions are published on as many threads as the run
+    stage has workers (``HENGELO_WORKERS``). Each edition is still swapped in whole or not at
+    all; the editions of one gemeente share its editions index, so they go one after another
+    on one thread. After a failure no edition that had not started is begun, those running
+    finish, and the first failure is raised (as with one thread, which stops at it).
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from hengelo_analysis.pipeline.run import worker_count
+
+    by_gemeente: dict[str, list[int]] = {}
+    for gemeente, peiljaar in targets:
+        by_gemeente.setdefault(gemeente, []).append(peiljaar)
+    workers = min(worker_count(len(by_gemeente)), len(by_gemeente))
+    if workers <= 1:
+        for gemeente, peiljaar in targets:
+            publish_stage(layout, gemeente, peiljaar)
+        return
+    failed = threading.Event()
+
+    def publish_gemeente(gemeente: str, peiljaren: list[int]) -> None:
+        for peiljaar in peiljaren:
+            if failed.is_set():
+                return
+            try:
+                publish_stage(layout, gemeente, peiljaar)
+            except BaseException:
+                failed.set()
+                raise
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish")
+    try:
+        futures = [pool.submit(publish_gemeente, g, years) for g, years in by_gemeente.items()]
+        for future in futures:
+            future.result()  # the first failure in target order; the others stop at their next
+    except BaseException:
+        failed.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
