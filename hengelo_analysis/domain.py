@@ -137,7 +137,7 @@ def parent_code(code: str) -> str | None:
     if level == "wijk":
         return "GM" + code[2:6]
     if level == "gemeente":
-        return "NL00"
+        return NL_CODE
     return None
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from hengelo_analysis.analysis.claims.model import ALPHA, rounded
 from hengelo_analysis.analysis.stats import Trend
+from hengelo_analysis.domain import TOTAL_CRIME, TOTAL_NUISANCE
 
 NO_NATIONAL = "geen vergelijking: landelijke cijfers niet aangeleverd"
 REFERENCE_LABELS = {
@@ -34,7 +35,7 @@ class Indicator:
 
 
 KEY_INDICATORS = (
-    Indicator("misdrijven_totaal", "Misdrijven, totaal", "Misdrijven", "crime", ("0.0.0",)),
+    Indicator("misdrijven_totaal", "Misdrijven, totaal", "Misdrijven", "crime", (TOTAL_CRIME,)),
     Indicator("woninginbraak", "Woninginbraak (1.1.1)", "Misdrijven", "crime", ("1.1.1",)),
     Indicator("fietsdiefstal", "Fietsdiefstal (1.2.3)", "Misdrijven", "crime", ("1.2.3",)),
     Indicator(
@@ -50,7 +51,9 @@ KEY_INDICATORS = (
     ),
     Indicator("drugshandel", "Drugshandel (3.1.1)", "Misdrijven", "crime", ("3.1.1",)),
     Indicator("cybercrime", "Cybercrime (3.7.4)", "Misdrijven", "crime", ("3.7.4",)),
-    Indicator("overlast_totaal", "Overlastmeldingen, totaal", "Overlast", "nuisance", ("0.0.0",)),
+    Indicator(
+        "overlast_totaal", "Overlastmeldingen, totaal", "Overlast", "nuisance", (TOTAL_NUISANCE,)
+    ),
     Indicator("verward_gedrag", "Verward gedrag (E33)", "Overlast", "nuisance", ("E33",)),
     Indicator(
         "onveilig_buurt",

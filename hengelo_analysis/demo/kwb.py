@@ -21,7 +21,7 @@ from hengelo_analysis.demo.geography import (
     growth_factor,
     hengelo_buurten,
 )
-from hengelo_analysis.domain import KWB_TABLES
+from hengelo_analysis.domain import KWB_TABLES, NL_CODE
 
 PAGE_SIZE = 10_000
 # A buurt that 47018NED (latest indeling) has but the KWB tables of these years do not.
@@ -74,7 +74,7 @@ def _areas(year: int) -> list[tuple[str, str, str, int, int | None, str]]:
     nl = round(
         NL_INHABITANTS_2012 + (NL_INHABITANTS_2024 - NL_INHABITANTS_2012) * (year - 2012) / 12
     )
-    rows.append(("NL00", "Nederland", "Land", nl, None, ""))
+    rows.append((NL_CODE, "Nederland", "Land", nl, None, ""))
     wijk_totals: dict[str, int] = {}
     buurt_rows = []
     for b in buurten:
@@ -112,7 +112,7 @@ def _business_rate(code: str, stedelijkheid: int | None) -> float:
     Rural gemeenten have more per inhabitant (farms, one-person businesses), as in the real KWB;
     the draw uses its own generator so that every other demo figure stays the same.
     """
-    if code == "NL00":
+    if code == NL_CODE:
         return 0.110
     base = {1: 0.125, 2: 0.093, 3: 0.100, 4: 0.106, 5: 0.115}.get(stedelijkheid or 3, 0.105)
     return base * random.Random(f"{DEMO_SEED}-vestigingen-{code}").uniform(0.85, 1.15)
@@ -167,7 +167,7 @@ def entity_sets(year: int) -> dict[str, list[dict]]:
         row[keys["SoortRegio"]] = _pad(soort)
         row[keys["Codering"]] = _pad(code)
         if "IndelingswijzigingWijkenEnBuurten" in keys:
-            row[keys["IndelingswijzigingWijkenEnBuurten"]] = "1" if code != "NL00" else None
+            row[keys["IndelingswijzigingWijkenEnBuurten"]] = "1" if code != NL_CODE else None
         row[keys["AantalInwoners"]] = n
         row[keys["Mannen"]] = men
         row[keys["Vrouwen"]] = n - men

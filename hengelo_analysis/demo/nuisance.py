@@ -25,7 +25,12 @@ from hengelo_analysis.demo.geography import (
     growth_factor,
     hengelo_buurten,
 )
-from hengelo_analysis.domain import NUISANCE_GEMEENTE_TABLE, NUISANCE_WIJK_TABLE
+from hengelo_analysis.domain import (
+    NL_CODE,
+    NUISANCE_GEMEENTE_TABLE,
+    NUISANCE_WIJK_TABLE,
+    TOTAL_NUISANCE,
+)
 
 HENGELO = "GM0164"
 PAGE_SIZE = shape.PAGE_SIZE
@@ -119,9 +124,9 @@ def with_totals(cells: dict[tuple, int | None]) -> dict[tuple, int | None]:
     """Add ``0.0.0`` per (area, period): the sum of the categories, as in the real NL series."""
     totals: dict[tuple, int] = {}
     for (area, code, period), v in cells.items():
-        if code != "0.0.0":
+        if code != TOTAL_NUISANCE:
             totals[(area, period)] = totals.get((area, period), 0) + (v or 0)
-    return {**cells, **{(a, "0.0.0", p): v for (a, p), v in totals.items()}}
+    return {**cells, **{(a, TOTAL_NUISANCE, p): v for (a, p), v in totals.items()}}
 
 
 def gemeente_cells() -> dict[tuple[str, str, str], int | None]:
@@ -174,7 +179,7 @@ def wijk_cells() -> dict[tuple[str, str, str], int | None]:
             continue
         period = shape.month_key(year, month)
         cells[(HENGELO, code, period)] = n
-        cells[("NL00", code, period)] = nl[(code, year, month)]
+        cells[(NL_CODE, code, period)] = nl[(code, year, month)]
         rng = shape.cell_rng("overlast-wijk", code, period)
         weights = [wijk_weight[w] for w in wijken]
         parts = shape.split(n, [*weights, sum(weights) * UNLOCATED_SHARE], rng)
@@ -259,7 +264,7 @@ def gemeente_entity_sets() -> dict[str, list[dict]]:
 def wijk_entity_sets() -> dict[str, list[dict]]:
     """Every entity set of the demo 47024NED."""
     buurten = hengelo_buurten()
-    regions = [("NL00", "Nederland"), (HENGELO, "Hengelo")]
+    regions = [(NL_CODE, "Nederland"), (HENGELO, "Hengelo")]
     for w in sorted({(b.wijk_code, b.wijk_name) for b in buurten}):
         regions.append(w)
         regions += [(b.code, b.name) for b in buurten if b.wijk_code == w[0]]

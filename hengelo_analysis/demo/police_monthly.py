@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from hengelo_analysis.demo import crime, draws
 from hengelo_analysis.demo import police_shape as shape
-from hengelo_analysis.domain import POLICE_MONTHLY_TABLE
+from hengelo_analysis.domain import NL_CODE, POLICE_MONTHLY_TABLE
 
 TABLE_ID = POLICE_MONTHLY_TABLE
 MONTHS_FROM = 2023
@@ -23,7 +23,7 @@ NEXT_YEAR_TREND = 0.98
 
 
 def _wanted(area: str) -> bool:
-    return area in ("NL00", "GM0164") or area.startswith("WK0164")
+    return area in (NL_CODE, "GM0164") or area.startswith("WK0164")
 
 
 def cells(yearly: list[dict]) -> dict[tuple[str, str, str], int | None]:

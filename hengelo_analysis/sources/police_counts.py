@@ -130,7 +130,7 @@ def area_of(key: str) -> tuple[str, str] | None:
     code = key.strip()
     if code in UNPLACED_AREA_CODES or code.startswith(REGION_GROUP_PREFIXES):
         return None
-    if code in ("NL00", "NL01"):
+    if code in (NL_CODE, "NL01"):  # Nederland, under either code a table uses for it
         return NL_CODE, "land"
     if not AREA_CODE_RE.match(code):
         raise ValueError(f"unknown area code {code!r}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hengelo_analysis.domain import NL_CODE
 from hengelo_analysis.errors import DataError
 from hengelo_analysis.sources.supplied import (
     FIRST_YEAR,
@@ -23,7 +24,7 @@ from hengelo_analysis.sources.supplied import (
 
 YOUTH_NATIONAL_FILE = "jeugd_nederland.csv"
 YOUTH_NATIONAL_COLUMNS = ("jaar", *YOUTH_MEASURES, "bron")
-NATIONAL_CODE = "NL00"
+NATIONAL_CODE = NL_CODE
 
 
 def clean_youth_national(path: str | Path) -> pd.DataFrame:
