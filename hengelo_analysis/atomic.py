@@ -11,13 +11,27 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+_UMASK_LOCK = threading.Lock()
+
 
 def _umask() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
+    """The process umask, read without changing it where Linux shows it.
+
+    ``os.umask`` can only be read by setting it: for that moment every file any other thread
+    creates would get mode 0666 (editions publish on threads). Linux shows it in
+    ``/proc/self/status``; elsewhere it is set and restored under a lock.
+    """
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    with _UMASK_LOCK:
+        umask = os.umask(0o077)  # the brief value is strict, not open
+        os.umask(umask)
     return umask
 
 

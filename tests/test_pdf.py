@@ -143,3 +143,61 @@ def test_without_a_browser_the_index_says_the_pdf_was_not_built(tmp_path, monkey
     index = visible_text((edition / "index.html").read_text(encoding="utf-8"))
     assert "De pdf van dit rapport is niet gemaakt" in index
     assert not list(edition.glob("*.pdf"))
+
+
+# --- interrupts: a print under way is killed, and an edition never loses its PDF to one --------
+
+
+def _fake_chromium(tmp_path: Path, body: str) -> Path:
+    script = tmp_path / "chromium"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return script
+
+
+def test_an_interrupt_kills_a_print_under_way_that_ignores_the_signal(tmp_path, monkeypatch):
+    # Chromium can hang after Ctrl-C until the time limit (300 s); the print must not wait for it.
+    pid_file = tmp_path / "pid"
+    chromium = _fake_chromium(tmp_path, f"trap '' INT TERM\necho $$ > {pid_file}\nexec sleep 60")
+    monkeypatch.setattr(pdf, "stopping", pdf.threading.Event())
+    timer = pdf.threading.Timer(0.5, pdf.stopping.set)
+    timer.start()
+    started = pdf.time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        pdf.print_pdf(chromium, "<html></html>", tmp_path / "out.pdf", datetime(2026, 1, 1))
+    assert pdf.time.monotonic() - started < 5
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid_file.read_text()), 0)  # killed and reaped, not left running
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_a_print_that_fails_during_an_interrupt_raises_instead_of_leaving_out_the_pdf(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setenv("HENGELO_CHROMIUM", str(_fake_chromium(tmp_path, "exit 1")))
+    monkeypatch.setattr(pdf, "stopping", pdf.threading.Event())
+    monkeypatch.setattr(pdf, "INTERRUPT_GRACE_S", 0.01)
+    pages = [("index.html", "<html><head></head><body><main>x</main></body></html>")]
+    stamp = datetime(2026, 1, 1)
+    assert pdf.build_pdf(tmp_path, "e.pdf", pages, stamp) == {
+        "reason": "het printen naar pdf is mislukt bij het bouwen"
+    }
+    pdf.stopping.set()
+    with pytest.raises(KeyboardInterrupt):
+        pdf.build_pdf(tmp_path, "e.pdf", pages, stamp)
+
+
+@pytest.mark.slow
+def test_an_edition_published_without_its_pdf_is_not_stamped_current(tmp_path, monkeypatch):
+    from hengelo_analysis.pipeline import stages
+
+    root, edition = copy_demo_edition(tmp_path)
+    layout = Layout(root / "data", root / "reports", "demo")
+    (edition / ".publish_stamp.json").unlink()  # the copy is current: make it publish again
+    monkeypatch.setenv("HENGELO_CHROMIUM", str(_fake_chromium(tmp_path, "exit 1")))
+    assert stages.publish_stage(layout, "GM0164", 2024) is False
+    assert not list(edition.glob("*.pdf")) and not (edition / ".publish_stamp.json").exists()
+    assert stages.publish_stage(layout, "GM0164", 2024) is False  # tried again, not "up to date"
+    monkeypatch.setenv("HENGELO_CHROMIUM", "")  # no browser at all: no PDF is expected
+    assert stages.publish_stage(layout, "GM0164", 2024) is False
+    assert stages.publish_stage(layout, "GM0164", 2024) is True

@@ -18,6 +18,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +27,11 @@ log = logging.getLogger(__name__)
 
 PDF_BUDGET_BYTES = 8_000_000  # the whole edition in one file; the pages' budget is 3 MB in all
 CHROMIUM_TIMEOUT_S = 300
+STOP_POLL_S = 0.2  # how often a print checks `stopping`
+INTERRUPT_GRACE_S = 0.5  # how long a failed print waits to see whether it was an interrupt
+# Set by ``stages.publish_stages`` when the publish is interrupted or failed: a print under way is
+# killed and raises KeyboardInterrupt, so no edition is swapped in without its PDF.
+stopping = threading.Event()
 NO_CHROMIUM = {"reason": "er is bij het bouwen geen Chromium gevonden om de pdf mee te maken"}
 CHROMIUM_ARGS = (
     "--headless",
@@ -118,38 +125,72 @@ def fix_metadata(data: bytes, stamp: datetime) -> bytes:
 
 
 def print_pdf(chromium: Path, html: str, target: Path, stamp: datetime) -> None:
-    """Print ``html`` to ``target`` with ``chromium``; raise ``RuntimeError`` if it fails."""
-    with tempfile.TemporaryDirectory(prefix="hengelo-pdf-") as tmp:
+    """Print ``html`` to ``target`` with ``chromium``; raise ``RuntimeError`` if it fails.
+
+    Raises ``KeyboardInterrupt`` when :data:`stopping` is set while Chromium prints: Chromium
+    is killed then (after a Ctrl-C it can hang until the time limit).
+    """
+    # ignore_cleanup_errors: a Chromium killed mid-print may still be writing its profile, and
+    # an OSError from the cleanup must not replace the KeyboardInterrupt that ended it.
+    with tempfile.TemporaryDirectory(prefix="hengelo-pdf-", ignore_cleanup_errors=True) as tmp:
         source = Path(tmp, "editie.html")
         source.write_text(html, encoding="utf-8")
         out = Path(tmp, "editie.pdf")
-        result = subprocess.run(
-            [
-                str(chromium),
-                *CHROMIUM_ARGS,
-                f"--user-data-dir={Path(tmp, 'profiel')}",
-                f"--print-to-pdf={out}",
-                source.as_uri(),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=CHROMIUM_TIMEOUT_S,
-            check=False,
-            env={**os.environ, "TZ": "UTC"},
-        )
-        if result.returncode != 0 or not out.exists() or out.stat().st_size == 0:
-            raise RuntimeError(f"chromium exited {result.returncode}: {result.stderr[-500:]}")
+        command = [
+            str(chromium),
+            *CHROMIUM_ARGS,
+            f"--user-data-dir={Path(tmp, 'profiel')}",
+            f"--print-to-pdf={out}",
+            source.as_uri(),
+        ]
+        returncode, stderr = _run_chromium(command)
+        if returncode != 0 or not out.exists() or out.stat().st_size == 0:
+            raise RuntimeError(f"chromium exited {returncode}: {stderr[-500:]}")
         target.write_bytes(fix_metadata(out.read_bytes(), stamp))
 
 
+def _run_chromium(command: list[str]) -> tuple[int, str]:
+    """Run Chromium to its end, its time limit or :data:`stopping`; its exit code and stderr."""
+    deadline = time.monotonic() + CHROMIUM_TIMEOUT_S
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TZ": "UTC"},
+    )
+    try:
+        while True:
+            try:
+                _, stderr = process.communicate(timeout=STOP_POLL_S)
+                return process.returncode, stderr
+            except subprocess.TimeoutExpired:
+                if stopping.is_set():
+                    raise KeyboardInterrupt("publish interrupted") from None
+                if time.monotonic() > deadline:
+                    raise subprocess.TimeoutExpired(command, CHROMIUM_TIMEOUT_S) from None
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+
+
 def build_pdf(staging: Path, name: str, pages: list[tuple[str, str]], stamp: datetime) -> dict:
-    """Write the edition's PDF into ``staging``; ``{"href", "size"}`` or ``{"reason"}``."""
+    """Write the edition's PDF into ``staging``; ``{"href", "size"}`` or ``{"reason"}``.
+
+    A print that fails because the publish is being interrupted raises ``KeyboardInterrupt``
+    instead of giving an edition without PDF: the staged edition is then dropped, the old kept.
+    """
     chromium = find_chromium()
     if chromium is None:
         return NO_CHROMIUM
     try:
         print_pdf(chromium, combined_html(pages), staging / name, stamp)
     except (OSError, RuntimeError, subprocess.SubprocessError) as exc:
+        # A Ctrl-C reaches Chromium (same process group) and the main thread at once; the main
+        # thread may set `stopping` only just after Chromium died of it.
+        if stopping.wait(INTERRUPT_GRACE_S):
+            raise KeyboardInterrupt("publish interrupted") from exc
         log.warning("no PDF for %s: %s", name, exc)
         return {"reason": "het printen naar pdf is mislukt bij het bouwen"}
     size = (staging / name).stat().st_size

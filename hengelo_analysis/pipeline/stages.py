@@ -142,10 +142,19 @@ def publish_stage(layout: Layout, gemeente: str, peiljaar: int) -> bool:
     if stamps.publish_is_current(edition, key):
         log.info("report up to date: %s", edition / "index.html")
         return True
+    from hengelo_analysis.pipeline import pdf
     from hengelo_analysis.pipeline.publish import publish
     from hengelo_analysis.pipeline.run import report_notebooks
 
     publish(layout, gemeente, peiljaar, suite=report_notebooks())
+    if (
+        pdf.find_chromium() is not None
+        and not (edition / pdf.pdf_name(gemeente, peiljaar)).exists()
+    ):
+        # published without the PDF it should have (the print failed): not current, so the next
+        # publish tries again instead of keeping the edition without its PDF
+        log.warning("%s: published without its PDF; the next publish prints it again", edition)
+        return False
     stamps.write_publish_stamp(edition, key)
     log.info("report: %s", edition / "index.html")
     return False
@@ -163,6 +172,7 @@ def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
     """
     from concurrent.futures import ThreadPoolExecutor
 
+    from hengelo_analysis.pipeline import pdf
     from hengelo_analysis.pipeline.run import worker_count
 
     by_gemeente: dict[str, list[int]] = {}
@@ -185,13 +195,20 @@ def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
                 failed.set()
                 raise
 
+    pdf.stopping.clear()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish")
     try:
         futures = [pool.submit(publish_gemeente, g, years) for g, years in by_gemeente.items()]
         for future in futures:
             future.result()  # the first failure in target order; the others stop at their next
-    except BaseException:
+    except Exception:
         failed.set()
+        raise
+    except BaseException:
+        # Ctrl-C: the editions being published are dropped, not finished (their Chromium got the
+        # signal too); a print under way is killed instead of hanging until its time limit.
+        failed.set()
+        pdf.stopping.set()
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
