@@ -9,7 +9,7 @@ import pytest
 
 from hengelo_analysis.errors import AnalysisError
 from hengelo_analysis.paths import Layout
-from hengelo_analysis.pipeline import export, stages
+from hengelo_analysis.pipeline import export, pdf, stages
 
 
 @pytest.fixture
@@ -94,6 +94,8 @@ def test_an_interrupt_in_an_edition_reaches_the_caller(tmp_path, monkeypatch, pu
     with pytest.raises(KeyboardInterrupt):
         stages.publish_stages(_layout(tmp_path), [("GM0164", 2024), ("GM0153", 2024)])
     assert ("GM0153", 2024) not in [(g, p) for g, p, _ in calls]
+    # the stop is for the prints of that publish only: a later publish in this process prints
+    assert not pdf.stopping.is_set()
 
 
 def test_each_thread_has_its_own_exporter():

@@ -29,8 +29,9 @@ PDF_BUDGET_BYTES = 8_000_000  # the whole edition in one file; the pages' budget
 CHROMIUM_TIMEOUT_S = 300
 STOP_POLL_S = 0.2  # how often a print checks `stopping`
 INTERRUPT_GRACE_S = 0.5  # how long a failed print waits to see whether it was an interrupt
-# Set by ``stages.publish_stages`` when the publish is interrupted or failed: a print under way is
-# killed and raises KeyboardInterrupt, so no edition is swapped in without its PDF.
+# Set by ``stages.publish_stages`` when the publish is interrupted (Ctrl-C), not on an ordinary
+# failure: a print under way is killed and raises KeyboardInterrupt, so no edition is swapped in
+# without its PDF.
 stopping = threading.Event()
 NO_CHROMIUM = {"reason": "er is bij het bouwen geen Chromium gevonden om de pdf mee te maken"}
 CHROMIUM_ARGS = (

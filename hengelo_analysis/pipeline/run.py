@@ -80,11 +80,11 @@ def report_notebooks(notebook_dir: Path | None = None) -> list[Path]:
 
 
 def worker_count(count: int) -> int:
-    """Workers for ``count`` independent jobs: ``HENGELO_WORKERS``, else the core count."""
+    """Workers for ``count`` independent jobs, never more than the jobs: ``HENGELO_WORKERS``,
+    else the core count."""
     configured = os.environ.get("HENGELO_WORKERS", "")
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return max(1, min(count, os.cpu_count() or 1))
+    limit = int(configured) if configured.isdigit() and int(configured) > 0 else os.cpu_count()
+    return min(count, limit or 1)
 
 
 def run_notebooks(
@@ -231,7 +231,7 @@ def _execute_tasks(
     pending: queue.SimpleQueue = queue.SimpleQueue()
     for task in tasks:
         pending.put(task)
-    workers = min(worker_count(len(tasks)), len(tasks))
+    workers = worker_count(len(tasks))
     pool = ThreadPoolExecutor(max_workers=workers)
     stop = threading.Event()
     # On Ctrl-C (or any error here) the workers stop after their current notebook, instead of

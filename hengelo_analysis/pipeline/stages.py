@@ -178,7 +178,8 @@ def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
     by_gemeente: dict[str, list[int]] = {}
     for gemeente, peiljaar in targets:
         by_gemeente.setdefault(gemeente, []).append(peiljaar)
-    workers = min(worker_count(len(by_gemeente)), len(by_gemeente))
+    workers = worker_count(len(by_gemeente))
+    pdf.stopping.clear()
     if workers <= 1:
         for gemeente, peiljaar in targets:
             publish_stage(layout, gemeente, peiljaar)
@@ -195,7 +196,6 @@ def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
                 failed.set()
                 raise
 
-    pdf.stopping.clear()
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="publish")
     try:
         futures = [pool.submit(publish_gemeente, g, years) for g, years in by_gemeente.items()]
@@ -212,3 +212,4 @@ def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        pdf.stopping.clear()  # every worker is done: a later publish in this process must print
