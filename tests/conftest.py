@@ -51,6 +51,11 @@ del _hengelo_log_kernel
 
 
 def pytest_configure(config):
+    # Under pytest-xdist (`make test-fast` runs `-n auto`) a worker inherits the controller's
+    # environment: it keeps the controller's IPython directory, so every kernel of the run lands
+    # in one log that the controller's summary reads, and only the controller removes it.
+    if hasattr(config, "workerinput") and os.environ.get(KERNEL_LOG_ENV):
+        return
     # An IPython directory of our own: the kernels run the startup file above (and no personal
     # ~/.ipython profile). Set before any test, so every kernel and subprocess inherits it.
     home = Path(tempfile.mkdtemp(prefix="hengelo-test-ipython-"))

@@ -90,6 +90,30 @@ def test_raking_on_one_margin_is_cell_weighting():
     assert list(w.round(6)) == [2.5] * 2 + [0.625] * 8
 
 
+def test_raking_leaves_respondents_without_a_category_out_of_that_margin():
+    # Respondents 2 and 5 gave no sex: their weight is not adjusted on sex, and the known ones
+    # are raked to the known respondents' share of the (base) weight.
+    frame = pd.DataFrame(
+        {
+            "age": ["age_15_25", "age_15_25", "age_25_45", "age_25_45", "age_25_45", "age_15_25"],
+            "sex": ["sex_man", "sex_vrouw", None, "sex_man", "sex_vrouw", None],
+        },
+        index=[10, 11, 12, 13, 14, 15],
+    )
+    base = pd.Series([1.0, 2.0, 1.5, 1.0, 3.0, 0.5], index=frame.index)
+    margins = {"age": {"age_15_25": 40, "age_25_45": 60}, "sex": {"sex_man": 1, "sex_vrouw": 3}}
+    w = survey_weighting.rake(frame, margins, base_weight=base, total=100)
+    assert list(w.index) == list(frame.index)
+    assert w.sum() == pytest.approx(100)
+    assert w.groupby(frame["age"]).sum().to_dict() == pytest.approx(
+        {"age_15_25": 40, "age_25_45": 60}, rel=1e-8
+    )
+    known = frame["sex"].notna()
+    by_sex = w[known].groupby(frame.loc[known, "sex"]).sum() / w[known].sum()
+    assert by_sex.to_dict() == pytest.approx({"sex_man": 0.25, "sex_vrouw": 0.75}, rel=1e-8)
+    assert base.equals(pd.Series([1.0, 2.0, 1.5, 1.0, 3.0, 0.5], index=frame.index))  # untouched
+
+
 def test_poststratification_uses_population_structure_per_wijk():
     resp = pd.DataFrame(
         {

@@ -79,14 +79,18 @@ REQUIRED = ("respondent", "jaar", "leeftijd", "geslacht")
 
 def _code(table: CsvTable, column: str, coding: Mapping[str, int], missing: set[str]) -> pd.Series:
     """Answers → 0/1 by ``coding``; an answer in ``missing`` (or an absent column) is no answer."""
-    values = table.frame[column].str.lower() if column in table.frame else None
-    if values is None:
+    if column not in table.frame:
         return pd.Series(np.nan, index=table.frame.index)
-    out = pd.Series(np.nan, index=values.index)
+    values = table.frame[column].str.lower()
+    # Built as a list, not set item by item into a Series: the same checks in row order at a
+    # fraction of the cost (the demo's 3,764 respondents × 17 items).
+    out = []
     for index, raw in values.items():
         if raw in missing:
-            continue
-        if raw not in coding:
+            out.append(np.nan)
+        elif raw in coding:
+            out.append(coding[raw])
+        else:
             allowed = ", ".join(sorted(coding))
             raise DataError(
                 table.path,
@@ -94,25 +98,26 @@ def _code(table: CsvTable, column: str, coding: Mapping[str, int], missing: set[
                 column=column,
                 row=table.line(index),
             )
-        out[index] = coding[raw]
-    return out
+    return pd.Series(out, index=values.index, dtype="float64")
 
 
 def _category(table: CsvTable, column: str, mapping: Mapping[str, str]) -> pd.Series:
     """Age band or sex → its population_structure group; unknown answers stay missing."""
-    out = pd.Series(pd.NA, index=table.frame.index, dtype="object")
-    for index, raw in table.frame[column].str.lower().items():
+    values = table.frame[column].str.lower()
+    out = []
+    for index, raw in values.items():
         if raw in UNKNOWN:
-            continue
-        if raw not in mapping:
+            out.append(pd.NA)
+        elif raw in mapping:
+            out.append(mapping[raw])
+        else:
             raise DataError(
                 table.path,
                 f"unknown value {raw!r}; expected one of: {', '.join(mapping)}",
                 column=column,
                 row=table.line(index),
             )
-        out[index] = mapping[raw]
-    return out
+    return pd.Series(out, index=values.index, dtype="object")
 
 
 def _first_bad(
@@ -143,16 +148,21 @@ def wave_years(table: CsvTable, waves: Iterable[int] | None) -> pd.Series:
     return year
 
 
-def _wijk_of_row(table: CsvTable, index, known_wijken: set[str] | None) -> str:
-    """The wijk of one respondent: from ``buurtcode`` when given (it must lie in ``wijkcode``)."""
-    f, line = table.frame, table.line(index)
-    buurt = f.at[index, "buurtcode"].upper() if "buurtcode" in f else ""
-    code = f.at[index, "wijkcode"].upper() if "wijkcode" in f else ""
+def _wijk_of_row(
+    table: CsvTable, index, buurt: str, code: str, known_wijken: set[str] | None
+) -> str:
+    """The wijk of one respondent: from ``buurtcode`` when given (it must lie in ``wijkcode``).
+
+    ``buurt`` and ``code`` are the row's cells, upper-cased ("" where the column is absent).
+    """
     column = "wijkcode"
     if buurt:
         if not BUURT_RE.match(buurt):
             raise DataError(
-                table.path, f"not a buurt code: {buurt!r}", column="buurtcode", row=line
+                table.path,
+                f"not a buurt code: {buurt!r}",
+                column="buurtcode",
+                row=table.line(index),
             )
         derived = "WK" + buurt[2:8]
         if code and code != derived:
@@ -160,21 +170,26 @@ def _wijk_of_row(table: CsvTable, index, known_wijken: set[str] | None) -> str:
                 table.path,
                 f"buurt {buurt} does not lie in wijk {code}",
                 column="wijkcode",
-                row=line,
+                row=table.line(index),
             )
         code, column = derived, "buurtcode"
     if not code:
         raise DataError(
-            table.path, "no wijkcode or buurtcode for this respondent", column="wijkcode", row=line
+            table.path,
+            "no wijkcode or buurtcode for this respondent",
+            column="wijkcode",
+            row=table.line(index),
         )
     if not WIJK_RE.match(code):
-        raise DataError(table.path, f"not a wijk code: {code!r}", column=column, row=line)
+        raise DataError(
+            table.path, f"not a wijk code: {code!r}", column=column, row=table.line(index)
+        )
     if known_wijken is not None and code not in known_wijken:
         raise DataError(
             table.path,
             f"unknown wijk code {code!r} (not in the area lists of this source)",
             column=column,
-            row=line,
+            row=table.line(index),
         )
     return code
 
@@ -188,7 +203,13 @@ def require_area_column(table: CsvTable) -> None:
 def wijk_codes(table: CsvTable, known_wijken: set[str] | None) -> pd.Series:
     """The wijk of every respondent (see :func:`_wijk_of_row`)."""
     f = table.frame
-    codes = [_wijk_of_row(table, index, known_wijken) for index in f.index]
+    blank = [""] * len(f)
+    buurten = f["buurtcode"].str.upper().tolist() if "buurtcode" in f else blank
+    wijken = f["wijkcode"].str.upper().tolist() if "wijkcode" in f else blank
+    codes = [
+        _wijk_of_row(table, index, buurt, code, known_wijken)
+        for index, buurt, code in zip(f.index, buurten, wijken, strict=True)
+    ]
     return pd.Series(codes, index=f.index, dtype="object")
 
 
