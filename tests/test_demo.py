@@ -52,3 +52,16 @@ def test_demo_shows_the_crime_picture():
         .all()
     )
     assert pd.notna(gm["1.4.1"]).all()
+
+
+def test_importing_the_demo_command_writes_nothing(tmp_path, monkeypatch):
+    # pkgutil-style tools import every module of the package; the command must not run then
+    # (it once wrote a demo tree into a folder named after the first command-line argument).
+    import importlib
+    import sys
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["tool", "stray-out"])
+    sys.modules.pop("hengelo_analysis.demo.__main__", None)
+    importlib.import_module("hengelo_analysis.demo.__main__")
+    assert list(tmp_path.iterdir()) == []
