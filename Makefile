@@ -75,7 +75,7 @@ test: $(STAMP) ## Run the whole test suite (the slow tests share one demo report
 # Spread over the cores (pytest-xdist; the conftest's kernel guard and summary work across its
 # workers). Bytecode is written even where PYTHONDONTWRITEBYTECODE is set: without pytest's cache
 # of rewritten test modules every worker spends seconds rewriting all of them on every run.
-test-fast: $(STAMP) ## Run the tests that build no report (about a minute on 2 cores)
+test-fast: $(STAMP) ## Run the tests that build no report, on pytest-xdist workers (about a minute on 2 cores)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -m "not slow" -n auto
 
 .PHONY: lint

@@ -261,3 +261,84 @@ def test_item_missing_from_the_file_gives_no_rows(tmp_path):
     out = survey.clean_survey([path], None, WIJKEN, min_n=1)
     assert "slachtoffer_online" not in set(out["indicator"])
     assert "slachtoffer_totaal" in set(out["indicator"])
+
+
+MARGINS_AGE_SEX = {"age": {"a": 40, "b": 60}, "sex": {"m": 50, "v": 50}}
+
+
+def test_raking_skips_a_margin_nobody_answered():
+    # Nobody gave their sex: raked on age alone (a NumPy max over no respondents once raised,
+    # which turned weighting off for the whole wave).
+    frame = pd.DataFrame({"age": ["a", "b", "b"], "sex": [pd.NA] * 3})
+    w = survey_weighting.rake(frame, MARGINS_AGE_SEX, total=100)
+    assert list(w) == pytest.approx([40, 30, 30])
+    empty = survey_weighting.rake(frame.iloc[:0], MARGINS_AGE_SEX, total=100)
+    assert empty.empty
+
+
+def test_raking_that_cannot_meet_the_margins_raises():
+    # Age and sex coincide in the sample (all a's are men): 40/60 and 50/50 cannot both hold.
+    frame = pd.DataFrame({"age": ["a", "a", "b", "b"], "sex": ["m", "m", "v", "v"]})
+    with pytest.raises(survey_weighting.RakingNotConverged, match="did not converge in 200"):
+        survey_weighting.rake(frame, MARGINS_AGE_SEX, total=100)
+
+
+def test_raking_base_weights_match_by_label_and_are_refused_when_unusable():
+    frame = pd.DataFrame({"age": ["a", "b", "b"], "sex": ["m", "v", "m"]}, index=[10, 11, 12])
+    base = pd.Series([1.0, 2.0, 3.0], index=[10, 11, 12])
+    forward = survey_weighting.rake(frame, {"age": {"a": 40, "b": 60}}, base_weight=base)
+    reverse = survey_weighting.rake(frame, {"age": {"a": 40, "b": 60}}, base_weight=base.iloc[::-1])
+    pd.testing.assert_series_equal(forward, reverse)
+    assert forward[11] / forward[12] == pytest.approx(2 / 3)
+    for bad in ([1.0, float("nan"), 3.0], [1.0, -2.0, 3.0]):
+        with pytest.raises(ValueError, match="missing or negative"):
+            survey_weighting.rake(frame, MARGINS_AGE_SEX, base_weight=pd.Series(bad, frame.index))
+    with pytest.raises(ValueError, match="matched by index"):
+        survey_weighting.rake(frame, MARGINS_AGE_SEX, base_weight=pd.Series([1.0, 1.0]))
+    with pytest.raises(ValueError, match="a age category has respondents but no base weight"):
+        survey_weighting.rake(
+            frame, MARGINS_AGE_SEX, base_weight=pd.Series([0.0, 1.0, 1.0], frame.index)
+        )
+
+
+def _structure(wijk: str) -> pd.DataFrame:
+    groups = {"age_15_25": 10, "age_25_45": 10, "age_45_65": 10, "age_65_plus": 10}
+    groups |= {"sex_man": 20, "sex_vrouw": 20}
+    return pd.DataFrame(
+        [(wijk, 2023, g, v) for g, v in groups.items()],
+        columns=["area_code", "year", "group", "inhabitants"],
+    )
+
+
+def test_a_wijk_where_nobody_gave_sex_is_weighted_on_age_and_the_note_says_so():
+    resp = pd.DataFrame(
+        {
+            "year": 2023,
+            "wijk_code": ["WK016400"] * 2 + ["WK016401"] * 2,
+            "age": ["age_15_25", "age_65_plus"] * 2,
+            "sex": ["sex_man", "sex_vrouw", None, None],
+        }
+    )
+    structure = pd.concat([_structure("WK016400"), _structure("WK016401")])
+    w, note = survey_weighting.poststratify(resp, structure)
+    assert w.sum() == pytest.approx(80)
+    assert note == (
+        "nagewogen naar leeftijd en geslacht per wijk (raking op CBS Kerncijfers); "
+        "WK016401 alleen naar leeftijd"
+    )
+
+
+def test_a_wijk_whose_sample_cannot_meet_its_margins_leaves_the_wave_unweighted_with_the_reason():
+    resp = pd.DataFrame(
+        {
+            "year": 2023,
+            "wijk_code": "WK016400",
+            "age": ["age_15_25", "age_15_25", "age_65_plus", "age_65_plus"],
+            "sex": ["sex_man", "sex_man", "sex_vrouw", "sex_vrouw"],
+        }
+    )
+    structure = _structure("WK016400")
+    structure.loc[structure.group == "age_15_25", "inhabitants"] = 30
+    w, note = survey_weighting.poststratify(resp, structure)
+    assert list(w) == [1.0] * 4
+    assert note == "ongewogen: weging naar leeftijd en geslacht komt niet uit voor WK016400"

@@ -95,6 +95,10 @@ def _rake_targets(
     return targets
 
 
+class RakingNotConverged(ValueError):
+    """The sample cannot meet the margins together (structural zeros): no weights to trust."""
+
+
 def rake(
     frame: pd.DataFrame,
     margins: Mapping[str, Mapping[str, float]],
@@ -115,31 +119,57 @@ def rake(
     Respondents with a missing category on a variable are not adjusted on that variable; the
     known categories are raked to the known respondents' share of the weight.
 
+    A margin nobody has a category on is left out (the others are still met); a margin set the
+    sample cannot meet (e.g. all young respondents men, against a mixed population) raises
+    ``RakingNotConverged`` rather than return weights that miss a margin.
+
     Returns
     -------
     Series of weights whose weighted category shares equal the margins.
     """
-    w = np.ones(len(frame)) if base_weight is None else base_weight.to_numpy(float, copy=True)
+    if frame.empty:
+        return pd.Series(dtype=float, index=frame.index)
+    w = np.ones(len(frame)) if base_weight is None else _base_weights(base_weight, frame.index)
     # Per margin: who has a category, and each one's position in the targets (every category a
     # respondent is in has a target: _rake_targets refuses one without). NumPy, not groupby: ten
     # wijken × a few dozen sweeps were most of the demo's clean.
     steps = []
     for var, share in _rake_targets(frame, margins).items():
         known = frame[var].notna().to_numpy()
+        if not known.any():
+            continue
         position = share.index.get_indexer(frame.loc[known, var])
-        steps.append((known, position, share.to_numpy(float)))
+        steps.append((var, known, position, share.to_numpy(float)))
+    worst = 0.0
     for _ in range(max_iter):
         worst = 0.0
-        for known, position, share in steps:
+        for var, known, position, share in steps:
             w_known = w[known]
             current = np.bincount(position, weights=w_known, minlength=len(share))
+            if (current <= 0).any():
+                raise ValueError(f"a {var} category has respondents but no base weight")
             factor = (share * w_known.sum()) / current
             worst = max(worst, float(np.abs(factor - 1).max()))
             w[known] = w_known * factor[position]
         if worst < tol:
             break
+    else:
+        raise RakingNotConverged(
+            f"raking on {', '.join(v for v, *_ in steps)} did not converge in {max_iter} sweeps "
+            f"(a margin still off by a factor {1 + worst:.3g})"
+        )
     scale = (len(frame) if total is None else total) / w.sum()
     return pd.Series(w * scale, index=frame.index)
+
+
+def _base_weights(base_weight: pd.Series, index: pd.Index) -> np.ndarray:
+    """Starting weights matched to ``index`` by label; positive and known, or ``ValueError``."""
+    if not base_weight.index.is_unique or not index.isin(base_weight.index).all():
+        raise ValueError("base_weight must have one weight per respondent, matched by index")
+    w = base_weight.reindex(index).to_numpy(float, copy=True)
+    if np.isnan(w).any() or (w < 0).any():
+        raise ValueError("base_weight has a missing or negative weight")
+    return w
 
 
 def _structure_for(population_structure: pd.DataFrame, area: str, year: int) -> pd.Series | None:
@@ -154,10 +184,13 @@ def _structure_for(population_structure: pd.DataFrame, area: str, year: int) -> 
     return chosen.set_index("group")["inhabitants"].astype(float)
 
 
-def _wijk_weights(group: pd.DataFrame, structure: pd.Series | None) -> pd.Series | None:
-    """Raked weights of one wijk's respondents, summing to its population 15+; ``None``: no margins."""
+def _wijk_weights(group: pd.DataFrame, structure: pd.Series | None) -> tuple[pd.Series | None, str]:
+    """Raked weights of one wijk's respondents, summing to its population 15+, and the margins used.
+
+    ``(None, reason)`` when the wijk cannot be weighted.
+    """
     if structure is None or structure.reindex(list(AGE_BANDS.values())).isna().any():
-        return None
+        return None, "geen bruikbare bevolkingsopbouw"
     age = structure.reindex(list(AGE_BANDS.values()))
     sex = structure.reindex(["sex_man", "sex_vrouw"])
     margins = {"age": age.to_dict()}
@@ -165,9 +198,14 @@ def _wijk_weights(group: pd.DataFrame, structure: pd.Series | None) -> pd.Series
         # KWB sex counts include children under 15; their share is the best margin on offer.
         margins["sex"] = sex.to_dict()
     try:
-        return rake(group, margins, total=float(age.sum()))
+        weights = rake(group, margins, total=float(age.sum()))
+    except RakingNotConverged:
+        return None, "weging naar leeftijd en geslacht komt niet uit"
     except ValueError:
-        return None
+        return None, "geen bruikbare bevolkingsopbouw"
+    # rake leaves out a margin nobody answered: say so rather than claim it.
+    used = "leeftijd en geslacht" if "sex" in margins and group["sex"].notna().any() else "leeftijd"
+    return weights, used
 
 
 def poststratify(
@@ -184,21 +222,27 @@ def poststratify(
             "ongewogen: bevolkingsopbouw (population_structure) ontbreekt",
         )
     weights = pd.Series(np.nan, index=resp.index)
-    missing = []
+    failed: dict[str, list[str]] = {}
+    age_only = []
     for (year, wijk), group in resp.groupby(["year", "wijk_code"]):
-        w = _wijk_weights(group, _structure_for(population_structure, wijk, int(year)))
+        w, how = _wijk_weights(group, _structure_for(population_structure, wijk, int(year)))
         if w is None:
-            missing.append(wijk)
-            w = pd.Series(1.0, index=group.index)
+            failed.setdefault(how, []).append(wijk)
+            continue
+        if how == "leeftijd":
+            age_only.append(wijk)
         weights[group.index] = w
-    if missing:
+    if failed:
         # Raked wijken carry their population as weight sum, the others would weigh ~nothing in
         # the gemeente figure: rather than mix the two, the whole wave stays unweighted.
-        return (
-            pd.Series(1.0, index=resp.index),
-            "ongewogen: geen bruikbare bevolkingsopbouw voor " + ", ".join(sorted(set(missing))),
+        reasons = "; ".join(
+            f"{why} voor {', '.join(sorted(set(wijken)))}" for why, wijken in sorted(failed.items())
         )
-    return weights, "nagewogen naar leeftijd en geslacht per wijk (raking op CBS Kerncijfers)"
+        return pd.Series(1.0, index=resp.index), "ongewogen: " + reasons
+    note = "nagewogen naar leeftijd en geslacht per wijk (raking op CBS Kerncijfers)"
+    if age_only:
+        note += "; " + ", ".join(sorted(set(age_only))) + " alleen naar leeftijd"
+    return weights, note
 
 
 def assign_weights(
