@@ -134,11 +134,10 @@ def write_national_demo(out: Path, gemeenten: tuple[geography.Gemeente, ...]) ->
 
 
 def demo_modules() -> list:
-    """Every module of the demo package, imported (its ``__main__`` is a command, not a module)."""
+    """Every module of the demo package, imported."""
     return [
         importlib.import_module(f"{demo.__name__}.{info.name}")
         for info in pkgutil.iter_modules(demo.__path__)
-        if info.name != "__main__"
     ]
 
 

@@ -139,15 +139,16 @@ def rake(
         if not known.any():
             continue
         position = share.index.get_indexer(frame.loc[known, var])
+        # Checked once: sweeps multiply by positive factors, so only a start at 0 stays 0.
+        if (np.bincount(position, weights=w[known], minlength=len(share)) <= 0).any():
+            raise ValueError(f"a {var} category has respondents but no base weight")
         steps.append((var, known, position, share.to_numpy(float)))
     worst = 0.0
     for _ in range(max_iter):
         worst = 0.0
-        for var, known, position, share in steps:
+        for _var, known, position, share in steps:
             w_known = w[known]
             current = np.bincount(position, weights=w_known, minlength=len(share))
-            if (current <= 0).any():
-                raise ValueError(f"a {var} category has respondents but no base weight")
             factor = (share * w_known.sum()) / current
             worst = max(worst, float(np.abs(factor - 1).max()))
             w[known] = w_known * factor[position]
