@@ -164,7 +164,11 @@ def rake(
 
 
 def _base_weights(base_weight: pd.Series, index: pd.Index) -> np.ndarray:
-    """Starting weights matched to ``index`` by label; positive and known, or ``ValueError``."""
+    """Starting weights matched to ``index`` by label; known and not negative, or ``ValueError``.
+
+    A single zero is allowed (that respondent keeps weight 0); a category whose respondents all
+    weigh 0 is refused by ``rake``.
+    """
     if not base_weight.index.is_unique or not index.isin(base_weight.index).all():
         raise ValueError("base_weight must have one weight per respondent, matched by index")
     w = base_weight.reindex(index).to_numpy(float, copy=True)
