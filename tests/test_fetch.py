@@ -12,7 +12,7 @@ from hengelo_analysis.cli import main
 from hengelo_analysis.demo import kwb as demo_kwb
 from hengelo_analysis.sources.client import HttpClient
 from hengelo_analysis.sources.download import fetch_odata_table
-from hengelo_analysis.sources.fetch import fetch_real
+from hengelo_analysis.sources.fetch import fetch_pdok, fetch_real
 from hengelo_analysis.sources.odata import entity_set_files, read_entity_set
 from hengelo_analysis.sources.transport import FetchError, RowCapError
 from tests.http_fixtures import (
@@ -294,15 +294,15 @@ def test_a_same_host_redirect_is_followed_and_the_manifest_records_who_answered(
 
 
 def test_pdok_next_link_to_another_host_keeps_the_cached_boundaries(tmp_path):
-    # OData in pages of 1000 (the paging is the test above's): twice a whole fetch, about PDOK.
-    services = make_services(page_size=1000)
+    # PDOK alone, as fetch_real calls it for the indeling year of 47018NED (2025 here; the test
+    # above follows a whole fetch there): the OData tables play no part in this refusal.
+    services = make_services()
     raw = tmp_path / "raw"
     with FixtureServer(services) as base:
-        fetch_real(
-            raw, "GM0164", endpoints=endpoints(base), client=client(), kwb_years=[2023, 2024]
-        )
+        fetch_pdok(client(), endpoints(base), raw, "GM0164", 2025)
         pdok = raw / "pdok" / "2025"
         before = folder_digest(pdok)
+        assert len(list(pdok.glob("buurten-*.json"))) == 32  # the cached boundaries are there
 
         def elsewhere(handler):
             port = handler.server.server_address[1]
@@ -312,14 +312,7 @@ def test_pdok_next_link_to_another_host_keeps_the_cached_boundaries(tmp_path):
 
         services.faults["/collections/buurten/items"] = [elsewhere]
         with pytest.raises(FetchError, match="^pdok/2025: .*next link refused: .* is on localhost"):
-            fetch_real(
-                raw,
-                "GM0164",
-                refresh=True,
-                endpoints=endpoints(base),
-                client=client(),
-                kwb_years=[2023, 2024],
-            )
+            fetch_pdok(client(), endpoints(base), raw, "GM0164", 2025, refresh=True)
     assert folder_digest(pdok) == before
     assert not [h for h in services.hosts if h.startswith("localhost")]
     assert no_staging_left(raw)

@@ -141,20 +141,30 @@ def test_the_peer_band_of_the_configuration_is_the_one_judged(layout):
     assert doc["claims"]["C9"]["params"]["band"] == 0.1
 
 
-def test_a_run_of_several_editions_reads_each_processed_table_once(
-    layout, demo_judged, monkeypatch
-):
+@pytest.fixture(scope="module")
+def two_editions(cleaned, tmp_path_factory) -> tuple[Layout, Counter]:
+    """A copy of the cleaned tree with GM0153 (the generic claim file) and then GM0164 judged in
+    one run from tables kept in memory, and the processed files that run read (name → times)."""
     from hengelo_analysis.processed import reader
 
-    monkeypatch.setattr(reader, "_memory", None)  # (restored after the test)
+    root = tmp_path_factory.mktemp("two-editions")
+    shutil.copytree(cleaned.data_dir, root / "data")
+    layout = Layout(root / "data", root / "reports", "demo")
     reads = Counter()
     real = reader._read_file
-    monkeypatch.setattr(
-        reader, "_read_file", lambda path, name: reads.update([name]) or real(path, name)
-    )
-    # Two editions are enough to show the second reads nothing (each judging costs a second).
-    for gemeente in ("GM0153", G):
-        findings_stage(layout, gemeente, 2024, 1000, config_for(gemeente))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reader, "_memory", None)  # (restored after the run)
+        patch.setattr(
+            reader, "_read_file", lambda path, name: reads.update([name]) or real(path, name)
+        )
+        # Two editions are enough to show the second reads nothing (each judging costs a second).
+        for gemeente in ("GM0153", G):
+            findings_stage(layout, gemeente, 2024, 1000, config_for(gemeente))
+    return layout, reads
+
+
+def test_a_run_of_several_editions_reads_each_processed_table_once(two_editions, demo_judged):
+    layout, reads = two_editions
     assert reads and set(reads.values()) == {1}, reads
     # The edition judged from kept tables is the one the session's stage judged from the files
     # of its own copy of the same cleaned tree.
@@ -163,8 +173,8 @@ def test_a_run_of_several_editions_reads_each_processed_table_once(
     assert from_memory == json.loads(from_files.read_text())
 
 
-def test_another_gemeente_gets_the_generic_claims_without_hengelo_wording(layout):
-    findings_stage(layout, "GM0153", 2024, 1000, config_for("GM0153"))
+def test_another_gemeente_gets_the_generic_claims_without_hengelo_wording(two_editions):
+    layout, _ = two_editions
     doc = json.loads(findings_file(layout.processed_dir, "GM0153", 2024, 1000).read_text())
     assert doc["claim_file"] == {**doc["claim_file"], "name": "generic.toml", "generic": True}
     assert doc["claims"], "the generic file has claims"

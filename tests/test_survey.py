@@ -274,6 +274,10 @@ def test_raking_skips_a_margin_nobody_answered():
     assert list(w) == pytest.approx([40, 30, 30])
     empty = survey_weighting.rake(frame.iloc[:0], MARGINS_AGE_SEX, total=100)
     assert empty.empty
+    # The one rule the method note reads too: a margin counts once anyone has a category on it.
+    assert survey_weighting.raked_margins(frame, MARGINS_AGE_SEX) == ["age"]
+    frame.loc[2, "sex"] = "m"
+    assert survey_weighting.raked_margins(frame, MARGINS_AGE_SEX) == ["age", "sex"]
 
 
 def test_raking_that_cannot_meet_the_margins_raises():

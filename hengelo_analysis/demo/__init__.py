@@ -79,11 +79,12 @@ def generate(out_dir: str | Path) -> list[Path]:
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    crime_sets = crime.entity_sets()  # the monthly 47022NED splits these yearly counts
     write_odata_table(
         out_dir,
         crime.TABLE_ID,
         crime.FEED,
-        crime.entity_sets(),
+        crime_sets,
         crime.PAGE_SIZE,
         crime.MODIFIED,
         "Politie",
@@ -97,7 +98,7 @@ def generate(out_dir: str | Path) -> list[Path]:
     # Police overlast per gemeente and per wijk/buurt, and monthly crime (issue 13).
     from hengelo_analysis.demo import nuisance
 
-    for table_id, (feed, sets, modified) in nuisance.tables().items():
+    for table_id, (feed, sets, modified) in nuisance.tables(crime_sets).items():
         write_odata_table(out_dir, table_id, feed, sets, nuisance.PAGE_SIZE, modified, "Politie")
     write_survey_and_supplied(out_dir)
     atomic.write_text(out_dir / "SYNTHETIC.txt", SYNTHETIC_NOTE + "\n")

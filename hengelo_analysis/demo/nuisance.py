@@ -292,13 +292,19 @@ def wijk_entity_sets() -> dict[str, list[dict]]:
     }
 
 
-def tables() -> dict[str, tuple[str, dict[str, list[dict]], str]]:
-    """table id → (feed URL, entity sets, Modified) for 47021NED, 47024NED and 47022NED."""
+def tables(
+    crime_sets: dict[str, list[dict]] | None = None,
+) -> dict[str, tuple[str, dict[str, list[dict]], str]]:
+    """table id → (feed URL, entity sets, Modified) for 47021NED, 47024NED and 47022NED.
+
+    ``crime_sets``: the demo 47018NED's entity sets, if the caller made them (see
+    ``police_monthly.entity_sets``).
+    """
     from hengelo_analysis.demo import police_monthly
 
     out = {
         NUISANCE_GEMEENTE_TABLE: gemeente_entity_sets(),
         NUISANCE_WIJK_TABLE: wijk_entity_sets(),
-        police_monthly.TABLE_ID: police_monthly.entity_sets(),
+        police_monthly.TABLE_ID: police_monthly.entity_sets(crime_sets),
     }
     return {t: (shape.feed(t), sets, shape.MODIFIED) for t, sets in out.items()}

@@ -134,10 +134,11 @@ def rake(
     # respondent is in has a target: _rake_targets refuses one without). NumPy, not groupby: ten
     # wijken × a few dozen sweeps were most of the demo's clean.
     steps = []
+    used = raked_margins(frame, margins)
     for var, share in _rake_targets(frame, margins).items():
-        known = frame[var].notna().to_numpy()
-        if not known.any():
+        if var not in used:
             continue
+        known = frame[var].notna().to_numpy()
         position = share.index.get_indexer(frame.loc[known, var])
         # Checked once: sweeps multiply by positive factors, so only a start at 0 stays 0.
         if (np.bincount(position, weights=w[known], minlength=len(share)) <= 0).any():
@@ -161,6 +162,14 @@ def rake(
         )
     scale = (len(frame) if total is None else total) / w.sum()
     return pd.Series(w * scale, index=frame.index)
+
+
+def raked_margins(frame: pd.DataFrame, margins: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """The margins ``rake`` rakes ``frame`` on: those at least one respondent has a category on.
+
+    One rule for ``rake`` and for the method note that names the margins used.
+    """
+    return [var for var in margins if frame[var].notna().any()]
 
 
 def _base_weights(base_weight: pd.Series, index: pd.Index) -> np.ndarray:
@@ -209,7 +218,7 @@ def _wijk_weights(group: pd.DataFrame, structure: pd.Series | None) -> tuple[pd.
     except ValueError:
         return None, "geen bruikbare bevolkingsopbouw"
     # rake leaves out a margin nobody answered: say so rather than claim it.
-    used = "leeftijd en geslacht" if "sex" in margins and group["sex"].notna().any() else "leeftijd"
+    used = "leeftijd en geslacht" if "sex" in raked_margins(group, margins) else "leeftijd"
     return weights, used
 
 
