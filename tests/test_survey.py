@@ -346,3 +346,11 @@ def test_a_wijk_whose_sample_cannot_meet_its_margins_leaves_the_wave_unweighted_
     w, note = survey_weighting.poststratify(resp, structure)
     assert list(w) == [1.0] * 4
     assert note == "ongewogen: weging naar leeftijd en geslacht komt niet uit voor WK016400"
+
+
+def test_a_category_without_population_is_named_before_a_margin_without_its_column():
+    # The targets are checked before the margins in use are chosen: the error names the category
+    # at fault, not a column some other margin lacks (which would be a bare KeyError).
+    frame = pd.DataFrame({"age": ["a", "c"]})
+    with pytest.raises(ValueError, match="category 'c' without population"):
+        survey_weighting.rake(frame, MARGINS_AGE_SEX, total=100)

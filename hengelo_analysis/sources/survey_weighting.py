@@ -134,8 +134,9 @@ def rake(
     # respondent is in has a target: _rake_targets refuses one without). NumPy, not groupby: ten
     # wijken × a few dozen sweeps were most of the demo's clean.
     steps = []
+    targets = _rake_targets(frame, margins)  # first: its errors name the category at fault
     used = raked_margins(frame, margins)
-    for var, share in _rake_targets(frame, margins).items():
+    for var, share in targets.items():
         if var not in used:
             continue
         known = frame[var].notna().to_numpy()
