@@ -191,6 +191,10 @@ def test_missing_table_is_a_warning_and_the_rest_still_runs(work):
     assert "table 47018NED not found" in result.stderr
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.slow
 def test_ctrl_c_during_run_leaves_no_partial_output(work):
     edition = work / "reports" / "demo" / "GM0164" / "2024"
@@ -215,6 +219,10 @@ def test_ctrl_c_during_run_leaves_no_partial_output(work):
         text=True,
         env=env,
         start_new_session=True,  # its own process group, like a terminal's foreground job
+        # and Ctrl-C's default action, as a terminal gives it: a test run started in the
+        # background by a non-interactive shell ignores SIGINT, and the child would inherit that
+        # (the run then finished with 0 in a `nohup .ci/run &`).
+        preexec_fn=_default_sigint,
     )
     run_dir = stamps.run_notebooks_dir(edition).parent  # where run stages, beside the edition
     deadline = time.monotonic() + 120
