@@ -15,6 +15,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -80,6 +81,7 @@ def cli_in_process(*args: str, root: Path | None = None) -> subprocess.Completed
 
 
 def popen(*args: str, root: Path, **kwargs) -> subprocess.Popen:
+    """The CLI as a terminal's foreground job: its own process group, Ctrl-C's default action."""
     folders = ["--data-dir", str(root / "data"), "--reports-dir", str(root / "reports")]
     return subprocess.Popen(
         [sys.executable, "-m", "hengelo_analysis", *args, *folders],
@@ -87,8 +89,15 @@ def popen(*args: str, root: Path, **kwargs) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group: a kill reaches its kernels too
+        # A test run started in the background by a non-interactive shell (`nohup .ci/run &`)
+        # ignores SIGINT, and the CLI would inherit that: a Ctrl-C test then saw a run finish 0.
+        preexec_fn=_default_sigint,
         **kwargs,
     )
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ import pytest
 
 from hengelo_analysis.pipeline import stamps
 from tests import chapter_report
+from tests.fault_tools import popen
 
 CRIME = Path("raw/demo/47018NED")
 
@@ -191,39 +192,14 @@ def test_missing_table_is_a_warning_and_the_rest_still_runs(work):
     assert "table 47018NED not found" in result.stderr
 
 
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 @pytest.mark.slow
 def test_ctrl_c_during_run_leaves_no_partial_output(work):
     edition = work / "reports" / "demo" / "GM0164" / "2024"
     before = snapshot(edition)
     # Touch the code version so every notebook really executes.
     env = {**os.environ, "HENGELO_WORKERS": "1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "hengelo_analysis",
-            "run",
-            "--data-dir",
-            str(work / "data"),
-            "--reports-dir",
-            str(work / "reports"),
-            "--rate-unit",
-            "10000",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=True,  # its own process group, like a terminal's foreground job
-        # and Ctrl-C's default action, as a terminal gives it: a test run started in the
-        # background by a non-interactive shell ignores SIGINT, and the child would inherit that
-        # (the run then finished with 0 in a `nohup .ci/run &`).
-        preexec_fn=_default_sigint,
-    )
+    # popen: its own process group with Ctrl-C's default action, like a terminal's foreground job
+    proc = popen("run", "--rate-unit", "10000", root=work, env=env)
     run_dir = stamps.run_notebooks_dir(edition).parent  # where run stages, beside the edition
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(run_dir.glob(".notebooks.staging-*")):
