@@ -8,6 +8,7 @@ free of report builds; the terminal summary counts the kernels and report builds
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import shutil
@@ -72,6 +73,15 @@ def pytest_unconfigure(config):
     home = getattr(config, "_hengelo_ipython_dir", None)
     if home is not None:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def pytest_collection_finish(session):
+    # The collected tests, the imported libraries and the session's frames live to the end: frozen
+    # out of the collector's generations, and collected less often, the cyclic garbage collector
+    # took about 2 of 5 s of a worker's CPU in `make test-fast` (measured with gc.callbacks).
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 20)
 
 
 def kernel_starts() -> list[tuple[str, str, str]]:

@@ -82,7 +82,16 @@ def region_key(properties: list[dict], path: Path) -> str:
 
 
 def _counts(path: Path, rows: list[dict], column: str, index: pd.Index) -> pd.Series:
-    """Whole, non-negative counts of the raw rows; sentinels and null become missing.
+    """Whole, non-negative counts of the raw rows (Int64); sentinels and null become missing."""
+    return _as_counts(_count_values(path, rows, column), index)
+
+
+def _as_counts(values: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    return pd.Series(pd.array(values, dtype="Float64"), index=index).astype("Int64")
+
+
+def _count_values(path: Path, rows: list[dict], column: str) -> np.ndarray:
+    """The counts of :func:`_counts` as floats, missing as NaN.
 
     Read from the raw JSON values, not from a DataFrame column, where a NaN in the file and a
     null would be the same float.
@@ -97,7 +106,7 @@ def _counts(path: Path, rows: list[dict], column: str, index: pd.Index) -> pd.Se
             column=column,
             row=int(negative[0]) + 1,
         )
-    return pd.Series(pd.array(values, dtype="Float64"), index=index).astype("Int64")
+    return values
 
 
 @dataclass(frozen=True)
@@ -235,18 +244,24 @@ def _page_population(
 def _page_structure(
     df: pd.DataFrame, rows: list[dict], path: Path, topics: _Topics
 ) -> list[pd.DataFrame]:
-    """Inhabitants per age band and sex (only the groups this table publishes)."""
+    """Inhabitants per age band and sex (only the groups this table publishes), group after group.
+
+    One frame per page: a frame per group (a dozen per page) cost more than reading the numbers.
+    """
+    groups = [(g, column) for g, column in topics.groups.items() if column in df.columns]
+    if not groups:
+        return []
+    counts = np.concatenate([_count_values(path, rows, column) for _, column in groups])
+    repeated = np.tile(np.arange(len(df)), len(groups))
     return [
         pd.DataFrame(
             {
-                "area_code": df["area_code"],
-                "year": df["year"],
-                "group": group,
-                "inhabitants": _counts(path, rows, column, df.index),
+                "area_code": df["area_code"].take(repeated).array,
+                "year": df["year"].take(repeated).array,
+                "group": pd.array(np.repeat([group for group, _ in groups], len(df)), dtype="str"),
+                "inhabitants": _as_counts(counts).array,
             }
         )
-        for group, column in topics.groups.items()
-        if column is not None and column in df.columns
     ]
 
 
