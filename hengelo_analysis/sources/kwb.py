@@ -248,7 +248,7 @@ def _page_structure(
 
     One frame per page: a frame per group (a dozen per page) cost more than reading the numbers.
     """
-    groups = [(g, column) for g, column in topics.groups.items() if column in df.columns]
+    groups = [(g, c) for g, c in topics.groups.items() if c is not None and c in df.columns]
     if not groups:
         return []
     counts = np.concatenate([_count_values(path, rows, column) for _, column in groups])
