@@ -243,26 +243,25 @@ def _page_population(
 
 def _page_structure(
     df: pd.DataFrame, rows: list[dict], path: Path, topics: _Topics
-) -> list[pd.DataFrame]:
-    """Inhabitants per age band and sex (only the groups this table publishes), group after group.
+) -> pd.DataFrame | None:
+    """Inhabitants per age band and sex (only the groups this table publishes), group after group;
+    None when the table publishes none.
 
     One frame per page: a frame per group (a dozen per page) cost more than reading the numbers.
     """
     groups = [(g, c) for g, c in topics.groups.items() if c is not None and c in df.columns]
     if not groups:
-        return []
+        return None
     counts = np.concatenate([_count_values(path, rows, column) for _, column in groups])
     repeated = np.tile(np.arange(len(df)), len(groups))
-    return [
-        pd.DataFrame(
-            {
-                "area_code": df["area_code"].take(repeated).array,
-                "year": df["year"].take(repeated).array,
-                "group": pd.array(np.repeat([group for group, _ in groups], len(df)), dtype="str"),
-                "inhabitants": _as_counts(counts).array,
-            }
-        )
-    ]
+    return pd.DataFrame(
+        {
+            "area_code": df["area_code"].take(repeated).array,
+            "year": df["year"].take(repeated).array,
+            "group": pd.array(np.repeat([group for group, _ in groups], len(df)), dtype="str"),
+            "inhabitants": _as_counts(counts).array,
+        }
+    )
 
 
 def _refuse_duplicate_rows(population: pd.DataFrame) -> None:
@@ -295,7 +294,9 @@ def clean_kwb_table(table_dir: Path, year: int | None = None) -> tuple[pd.DataFr
             continue
         df, rows = page
         pop_frames.append(_page_population(df, rows, path, topics))
-        struct_frames.extend(_page_structure(df, rows, path, topics))
+        page_structure = _page_structure(df, rows, path, topics)
+        if page_structure is not None:
+            struct_frames.append(page_structure)
     population = pd.concat(pop_frames, ignore_index=True) if pop_frames else _empty_population()
     _refuse_duplicate_rows(population)
     structure = (
