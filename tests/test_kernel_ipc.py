@@ -73,3 +73,54 @@ def test_a_report_build_prints_no_tcp_warning():
     stderr = chapter_report.BUILD_STDERR[root]
     assert "executed" in stderr or "notebooks" in stderr  # the build's log is what was captured
     assert TCP_WARNING not in stderr
+
+
+def _value(kernel: kernels.ReusedKernel, expression: str) -> str:
+    from jupyter_core.utils import run_sync
+
+    reply = run_sync(kernel.kc.execute_interactive)(
+        "", silent=True, user_expressions={"v": expression}, timeout=60
+    )
+    return reply["content"]["user_expressions"]["v"]["data"]["text/plain"]
+
+
+@pytest.mark.slow
+def test_a_reused_kernel_freezes_what_outlives_a_reset_and_still_collects_a_notebooks_garbage():
+    """After each reset the modules and caches are out of the collector's walk (gc.freeze), so
+    the reset's full collection no longer walks pandas and matplotlib; a cycle a notebook left
+    behind is still collected by the next reset."""
+    from jupyter_core.utils import run_sync
+
+    kernel = kernels.ReusedKernel(kernels.ensure_kernel(), Path(tempfile.gettempdir()))
+    kernel.start()
+    try:
+        frozen = int(_value(kernel, "__import__('gc').get_freeze_count()"))
+        walked = int(_value(kernel, "len(__import__('gc').get_objects())"))
+        assert frozen > 100_000 and walked < frozen / 10  # matplotlib alone is ~100k objects
+        # a notebook's cycle, watched through a weak reference kept where the reset cannot reach
+        cycle = "class C: pass\nc = C(); c.me = c\nimport sys, weakref; sys._probe = weakref.ref(c)"
+        run_sync(kernel.kc.execute_interactive)(cycle, timeout=60)
+        assert _value(kernel, "__import__('sys')._probe() is not None") == "True"
+        kernel.reset()
+        assert _value(kernel, "__import__('sys')._probe() is None") == "True"
+    finally:
+        kernel.stop()
+
+
+@pytest.mark.slow
+def test_a_shared_client_waits_for_the_kernel_once():
+    """nbclient calls wait_for_ready per notebook; after the first it asks the kernel nothing."""
+    from jupyter_core.utils import run_sync
+
+    kernel = kernels.ReusedKernel(kernels.ensure_kernel(), Path(tempfile.gettempdir()))
+    kernel.start()
+    try:
+        asked = []
+        kernel.kc.kernel_info = lambda: asked.append(1)
+        run_sync(kernel.kc.wait_for_ready)(timeout=5)
+        assert asked == []
+        assert kernel.km.client() is kernel.kc  # the one client nbclient gets for every notebook
+        fresh = kernels._shared_client_manager(kernels.ensure_kernel()).client()
+        assert fresh._ready is False  # a new manager's client waits for its kernel again
+    finally:
+        kernel.stop()

@@ -99,11 +99,12 @@ def test_failure_keeps_last_good_edition_and_saves_the_failed_notebook(setup):
     make_notebook(notebooks[1], "raise ValueError('kapotte invoer')", inputs=["survey"])
     with pytest.raises(
         NotebookError, match=r"02_survey.ipynb: cell \d+ raised ValueError: kapotte invoer"
-    ):
+    ) as caught:
         run_notebooks(layout, params, notebooks)
     assert {p.name: p.read_bytes() for p in out.glob("*.ipynb")} == before
     failed = out.parent / "failed" / "02_survey.ipynb"
     assert "kapotte invoer" in failed.read_text()
+    assert str(caught.value).endswith(f"executed notebook saved as {failed}")
     assert not [p for p in out.parent.iterdir() if "staging" in p.name]
 
 
@@ -112,8 +113,13 @@ def test_hanging_cell_is_ended_by_the_cell_timeout(setup, monkeypatch):
     layout, notebooks, params = setup
     monkeypatch.setenv("HENGELO_CELL_TIMEOUT", "2")
     make_notebook(notebooks[0], "import time\ntime.sleep(120)", inputs=["crime"])
-    with pytest.raises(NotebookError, match="01_crime.ipynb: .*(Timeout|timed out)"):
+    with pytest.raises(NotebookError, match="01_crime.ipynb: .*(Timeout|timed out)") as caught:
         run_notebooks(layout, params, notebooks[:1])
+    assert "time.sleep(120)" in str(caught.value)  # nbclient's message shows the hanging cell
+    # papermill saves a notebook when a cell raised, not when one was stopped: none is promised
+    failed = run_notebooks_dir(layout.edition_dir("GM0164", 2024)).parent / "failed"
+    assert not (failed / "01_crime.ipynb").exists()
+    assert "saved as" not in str(caught.value)
 
 
 @pytest.mark.slow

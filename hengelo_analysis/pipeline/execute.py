@@ -50,6 +50,10 @@ def execute_notebook(
             progress_bar=False,
             log_output=False,
             execution_timeout=cell_timeout(),
+            # papermill otherwise writes (and schema-validates) the whole notebook before and
+            # after every cell, for a reader watching it fill; ours goes to a staging folder no
+            # one watches. It is still written once at the end, and when a cell raised.
+            request_save_on_cell_execute=False,
             **({"km": reuse.km} if reuse is not None else {}),
         )
     except PapermillExecutionError as exc:

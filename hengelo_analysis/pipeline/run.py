@@ -186,7 +186,9 @@ def execute_plans(plans: list[EditionPlan], notebooks: list[Path]) -> None:
         plan, nb, exc = errors[0]
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         where = plan.output.parent / "failed" / nb.name
-        raise NotebookError(f"{exc}{more}; executed notebook saved as {where}")
+        # A notebook is saved when a cell raised; one stopped by the cell time limit is not.
+        saved = f"; executed notebook saved as {where}" if where.exists() else ""
+        raise NotebookError(f"{exc}{more}{saved}")
 
 
 def _staging_dir(stack: contextlib.ExitStack, plan: EditionPlan, notebooks: list[Path]) -> Path:
