@@ -389,3 +389,73 @@ def test_a_kernel_reused_for_another_notebook_leaves_no_trace(tmp_path):
     assert reused == _outputs(tmp_path / "fresh.ipynb")
     assert "leftover from an earlier run: False figures open: 0" in json.dumps(reused)
     assert nbformat.read(tmp_path / "b.ipynb", as_version=4).metadata.hengelo.cache_key == "b"
+
+
+def _notebook(path: Path, code: str) -> Path:
+    nb = nbformat.read(tiny_notebook(path, [], "youth"), as_version=4)
+    nb.cells[2].source = code
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_a_kernel_that_died_after_a_notebook_is_replaced_for_the_next(tmp_path):
+    """Killed between two notebooks, the kernel is started anew for the second one, instead of
+    the reset waiting out its minute and failing the second notebook (review of ea4786b)."""
+    import signal
+    import time
+
+    from hengelo_analysis.pipeline.execute import Task, execute_chain
+    from hengelo_analysis.pipeline.kernels import ensure_kernel
+
+    pid_file = tmp_path / "pid"
+    write_pid = f"import os\nopen({str(pid_file)!r}, 'w').write(str(os.getpid()))"
+    first = _notebook(tmp_path / "01_a.ipynb", write_pid)
+    second = _notebook(tmp_path / "02_b.ipynb", "import os\nprint('pid', os.getpid())")
+    p = PARAMS["GM0164"]
+
+    def dead(pid: int) -> bool:  # gone, or a zombie its parent (this process) has not reaped
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+        except FileNotFoundError:
+            return True
+
+    def tasks():
+        yield Task(first, tmp_path / "a.ipynb", p, "a")
+        pid = int(pid_file.read_text())
+        os.kill(pid, signal.SIGKILL)
+        while not dead(pid):
+            time.sleep(0.01)
+        yield Task(second, tmp_path / "b.ipynb", p, "b")
+
+    assert execute_chain(tasks(), ensure_kernel()) == []
+    shown = json.dumps(_outputs(tmp_path / "b.ipynb"))
+    assert "pid" in shown and pid_file.read_text() not in shown  # another kernel ran it
+
+
+@pytest.mark.slow
+def test_what_a_reset_prints_reaches_neither_the_terminal_nor_the_next_notebook(
+    tmp_path, capfd, monkeypatch
+):
+    """The reset's collection runs finalisers of the last notebook's objects; their output
+    belongs to no notebook and must not reach the CLI's stdout unredacted (review of ea4786b)."""
+    from hengelo_analysis.pipeline.execute import Task, execute_chain
+    from hengelo_analysis.pipeline.kernels import ensure_kernel
+
+    monkeypatch.setenv("HENGELO_SECRET_API_TOKEN", "s3cr3t-value-123")
+    loud = (
+        "from hengelo_analysis import secrets\n"
+        "class Loud:\n"
+        "    def __del__(self):\n"
+        "        print('finaliser of', secrets.get('api_token'))\n"
+        "class Box: pass\n"
+        "b = Box(); b.me = b; b.loud = Loud()"
+    )
+    first = _notebook(tmp_path / "01_a.ipynb", loud)
+    second = _notebook(tmp_path / "02_b.ipynb", "print('second')")
+    p = PARAMS["GM0164"]
+    tasks = [Task(first, tmp_path / "a.ipynb", p, "a"), Task(second, tmp_path / "b.ipynb", p, "b")]
+    assert execute_chain(iter(tasks), ensure_kernel()) == []
+    out, err = capfd.readouterr()
+    assert "s3cr3t-value-123" not in out + err and "finaliser of" not in out + err
+    assert "finaliser of" not in json.dumps(_outputs(tmp_path / "b.ipynb"))

@@ -123,14 +123,42 @@ def test_hanging_cell_is_ended_by_the_cell_timeout(setup, monkeypatch):
 
 
 @pytest.mark.slow
+def test_a_timed_out_run_is_not_reported_with_an_earlier_runs_saved_notebook(setup, monkeypatch):
+    """failed/ is emptied only by a success: a timeout after a failure must not point at the
+    first failure's notebook as if it were the one that hung (review of ea4786b)."""
+    layout, notebooks, params = setup
+    make_notebook(notebooks[0], "raise ValueError('first failure')", inputs=["crime"])
+    with pytest.raises(NotebookError, match="saved as"):
+        run_notebooks(layout, params, notebooks[:1])
+    monkeypatch.setenv("HENGELO_CELL_TIMEOUT", "2")
+    make_notebook(notebooks[0], "import time\ntime.sleep(120)", inputs=["crime"])
+    with pytest.raises(NotebookError, match="Timeout|timed out") as caught:
+        run_notebooks(layout, params, notebooks[:1])
+    assert "saved as" not in str(caught.value)
+    failed = run_notebooks_dir(layout.edition_dir("GM0164", 2024)).parent / "failed"
+    assert not (failed / "01_crime.ipynb").exists()  # the first failure's copy is gone too
+
+
+def _uses_the_secret(monkeypatch, notebook, line: str) -> None:
+    monkeypatch.setenv("HENGELO_SECRET_API_TOKEN", "s3cr3t-value-123")
+    make_notebook(notebook, f"from hengelo_analysis import secrets\n{line}", inputs=["crime"])
+
+
+@pytest.mark.slow
+def test_a_secret_in_an_error_message_is_redacted_on_the_command_line(setup, monkeypatch):
+    layout, notebooks, params = setup
+    _uses_the_secret(
+        monkeypatch, notebooks[0], "raise ValueError('tok=' + secrets.get('api_token'))"
+    )
+    with pytest.raises(NotebookError, match=r"raised ValueError: tok=\*\*\*") as caught:
+        run_notebooks(layout, params, notebooks[:1])
+    assert "s3cr3t-value-123" not in str(caught.value)
+
+
+@pytest.mark.slow
 def test_secrets_never_reach_the_executed_notebook(setup, monkeypatch):
     layout, notebooks, params = setup
-    monkeypatch.setenv("HENGELO_SECRET_API_TOKEN", "s3cr3t-value-123")
-    make_notebook(
-        notebooks[0],
-        "from hengelo_analysis import secrets\nprint('token is', secrets.get('api_token'))",
-        inputs=["crime"],
-    )
+    _uses_the_secret(monkeypatch, notebooks[0], "print('token is', secrets.get('api_token'))")
     run_notebooks(layout, params, notebooks[:1])
     text = (run_notebooks_dir(layout.edition_dir("GM0164", 2024)) / "01_crime.ipynb").read_text()
     assert "s3cr3t-value-123" not in text

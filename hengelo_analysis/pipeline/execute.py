@@ -58,13 +58,18 @@ def execute_notebook(
         )
     except PapermillExecutionError as exc:
         raise NotebookError(
-            f"{source.name}: cell {exc.exec_count} raised {exc.ename}: {one_line(exc.evalue)}"
+            f"{source.name}: cell {exc.exec_count} raised {exc.ename}: {_public(exc.evalue)}"
         ) from exc
     except Exception as exc:  # timeouts and dead kernels come as other exception types
-        raise NotebookError(f"{source.name}: {type(exc).__name__}: {one_line(str(exc))}") from exc
+        raise NotebookError(f"{source.name}: {type(exc).__name__}: {_public(str(exc))}") from exc
     finally:
         _scrub_secrets(output)
     _finish_output(output, key)
+
+
+def _public(text: str) -> str:
+    """An error text for the CLI and logs: one line, secret values redacted as in the notebook."""
+    return one_line(secrets.redact(str(text), secrets.values()))
 
 
 def one_line(text: str, limit: int = 400) -> str:

@@ -12,6 +12,7 @@ import contextlib
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from hengelo_analysis.errors import NotebookError
@@ -129,7 +130,7 @@ def _shared_client_manager(kernel: str, sockets: Path | None = None):
         async def wait_for_ready(self, timeout=None) -> None:
             # nbclient waits for every notebook, and the wait ends by listening 0.2 s for more
             # output: 2 s of a gemeente's nine notebooks. Once ready, the kernel answered every
-            # reset since; a kernel that died meanwhile fails the run as a dead kernel.
+            # reset since, and ``ReusedKernel.reset`` replaces one that died after a notebook.
             if not self._ready:
                 await super().wait_for_ready(timeout=timeout)
                 self._ready = True
@@ -184,19 +185,47 @@ class ReusedKernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         run_sync(self.kc.wait_for_ready)(timeout=60)
-        self._silent(_KERNEL_SETUP)
+        if not self._silent(_KERNEL_SETUP):
+            raise NotebookError("the kernel died while it started")
 
     def reset(self) -> None:
-        self._silent(_KERNEL_RESET)
+        """Back to the fresh state; a kernel that died since its last notebook is replaced.
 
-    def _silent(self, code: str) -> None:
+        Waiting for a dead kernel's answer would take the whole time limit (a minute) and then
+        blame the next notebook for it.
+        """
+        if not self._silent(_KERNEL_RESET):
+            self.stop()
+            self.start()
+
+    def _silent(self, code: str, limit_s: float = 60) -> bool:
+        """Run ``code`` without output; False if the kernel died before it answered.
+
+        The answer is awaited a second at a time, checking in between that the kernel process
+        still runs. What the code prints (a finaliser of the last notebook's objects, run by the
+        reset's collection) belongs to no notebook: it is never read, so it reaches neither the
+        CLI's stdout nor the next notebook (nbclient keeps only output of its own requests).
+        """
+        from queue import Empty
+
         from jupyter_core.utils import run_sync
 
-        reply = run_sync(self.kc.execute_interactive)(
-            code, silent=True, store_history=False, timeout=60
-        )
+        request = self.kc.execute(code, silent=True, store_history=False)
+        deadline = time.monotonic() + limit_s
+        while True:
+            if not run_sync(self.km.is_alive)():
+                return False
+            try:
+                reply = run_sync(self.kc.get_shell_msg)(timeout=1)
+            except Empty:
+                if time.monotonic() > deadline:
+                    raise NotebookError(f"kernel reset: no answer in {limit_s:.0f} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == request:
+                break
         if reply["content"]["status"] != "ok":
             raise NotebookError(f"kernel reset failed: {reply['content'].get('evalue')}")
+        return True
 
     def stop(self) -> None:
         from jupyter_core.utils import run_sync

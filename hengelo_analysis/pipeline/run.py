@@ -256,7 +256,12 @@ def _settle(plans: list[EditionPlan], staging: dict[int, Path], errors: list) ->
         if id(plan) in failed_plans:
             failed_dir.mkdir(parents=True, exist_ok=True)
             for p, nb, _ in errors:
-                if p is plan and (staging[id(plan)] / nb.name).exists():
+                if p is not plan:
+                    continue
+                # A notebook stopped by the time limit is not saved: an earlier run's copy must
+                # not stand in for it (the error message says "saved" only when one is there).
+                (failed_dir / nb.name).unlink(missing_ok=True)
+                if (staging[id(plan)] / nb.name).exists():
                     shutil.copy2(staging[id(plan)] / nb.name, failed_dir / nb.name)
             continue
         if id(plan) in staging:
