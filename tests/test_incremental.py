@@ -336,12 +336,16 @@ def _outputs(path: Path) -> list:
     return json.loads(re.sub(r"ipykernel_\d+", "ipykernel_PID", json.dumps(cells)))
 
 
+def _notebook(path: Path, code: str) -> Path:
+    """A tiny notebook whose one code cell after the parameters is ``code``."""
+    nb = nbformat.read(tiny_notebook(path, [], "youth"), as_version=4)
+    nb.cells[2].source = code
+    nbformat.write(nb, path)
+    return path
+
+
 def _leaky_notebook(path: Path) -> Path:
-    nb = tiny_notebook(path, [], "youth")
-    doc = nbformat.read(nb, as_version=4)
-    doc.cells[2].source = LEAKY
-    nbformat.write(doc, nb)
-    return nb
+    return _notebook(path, LEAKY)
 
 
 PARAMS = {
@@ -389,13 +393,6 @@ def test_a_kernel_reused_for_another_notebook_leaves_no_trace(tmp_path):
     assert reused == _outputs(tmp_path / "fresh.ipynb")
     assert "leftover from an earlier run: False figures open: 0" in json.dumps(reused)
     assert nbformat.read(tmp_path / "b.ipynb", as_version=4).metadata.hengelo.cache_key == "b"
-
-
-def _notebook(path: Path, code: str) -> Path:
-    nb = nbformat.read(tiny_notebook(path, [], "youth"), as_version=4)
-    nb.cells[2].source = code
-    nbformat.write(nb, path)
-    return path
 
 
 @pytest.mark.slow

@@ -75,6 +75,15 @@ def test_a_report_build_prints_no_tcp_warning():
     assert TCP_WARNING not in stderr
 
 
+@pytest.fixture
+def started():
+    """A started ReusedKernel, stopped afterwards."""
+    kernel = kernels.ReusedKernel(kernels.ensure_kernel(), Path(tempfile.gettempdir()))
+    kernel.start()
+    yield kernel
+    kernel.stop()
+
+
 def _value(kernel: kernels.ReusedKernel, expression: str) -> str:
     from jupyter_core.utils import run_sync
 
@@ -85,42 +94,34 @@ def _value(kernel: kernels.ReusedKernel, expression: str) -> str:
 
 
 @pytest.mark.slow
-def test_a_reused_kernel_freezes_what_outlives_a_reset_and_still_collects_a_notebooks_garbage():
+def test_a_reused_kernel_freezes_what_outlives_a_reset_and_still_collects_a_notebooks_garbage(
+    started,
+):
     """After each reset the modules and caches are out of the collector's walk (gc.freeze), so
     the reset's full collection no longer walks pandas and matplotlib; a cycle a notebook left
     behind is still collected by the next reset."""
     from jupyter_core.utils import run_sync
 
-    kernel = kernels.ReusedKernel(kernels.ensure_kernel(), Path(tempfile.gettempdir()))
-    kernel.start()
-    try:
-        frozen = int(_value(kernel, "__import__('gc').get_freeze_count()"))
-        walked = int(_value(kernel, "len(__import__('gc').get_objects())"))
-        assert frozen > 100_000 and walked < frozen / 10  # matplotlib alone is ~100k objects
-        # a notebook's cycle, watched through a weak reference kept where the reset cannot reach
-        cycle = "class C: pass\nc = C(); c.me = c\nimport sys, weakref; sys._probe = weakref.ref(c)"
-        run_sync(kernel.kc.execute_interactive)(cycle, timeout=60)
-        assert _value(kernel, "__import__('sys')._probe() is not None") == "True"
-        kernel.reset()
-        assert _value(kernel, "__import__('sys')._probe() is None") == "True"
-    finally:
-        kernel.stop()
+    frozen = int(_value(started, "__import__('gc').get_freeze_count()"))
+    walked = int(_value(started, "len(__import__('gc').get_objects())"))
+    assert frozen > 100_000 and walked < frozen / 10  # matplotlib alone is ~100k objects
+    # a notebook's cycle, watched through a weak reference kept where the reset cannot reach
+    cycle = "class C: pass\nc = C(); c.me = c\nimport sys, weakref; sys._probe = weakref.ref(c)"
+    run_sync(started.kc.execute_interactive)(cycle, timeout=60)
+    assert _value(started, "__import__('sys')._probe() is not None") == "True"
+    started.reset()
+    assert _value(started, "__import__('sys')._probe() is None") == "True"
 
 
 @pytest.mark.slow
-def test_a_shared_client_waits_for_the_kernel_once():
+def test_a_shared_client_waits_for_the_kernel_once(started):
     """nbclient calls wait_for_ready per notebook; after the first it asks the kernel nothing."""
     from jupyter_core.utils import run_sync
 
-    kernel = kernels.ReusedKernel(kernels.ensure_kernel(), Path(tempfile.gettempdir()))
-    kernel.start()
-    try:
-        asked = []
-        kernel.kc.kernel_info = lambda: asked.append(1)
-        run_sync(kernel.kc.wait_for_ready)(timeout=5)
-        assert asked == []
-        assert kernel.km.client() is kernel.kc  # the one client nbclient gets for every notebook
-        fresh = kernels._shared_client_manager(kernels.ensure_kernel()).client()
-        assert fresh._ready is False  # a new manager's client waits for its kernel again
-    finally:
-        kernel.stop()
+    asked = []
+    started.kc.kernel_info = lambda: asked.append(1)
+    run_sync(started.kc.wait_for_ready)(timeout=5)
+    assert asked == []
+    assert started.km.client() is started.kc  # the one client nbclient gets for every notebook
+    fresh = kernels._shared_client_manager(kernels.ensure_kernel()).client()
+    assert fresh._ready is False  # a new manager's client waits for its kernel again

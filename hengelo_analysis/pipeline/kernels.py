@@ -34,7 +34,13 @@ IPC_PATH_LIMIT = 100
 # a collection after it frees the notebook's reference cycles (figures are such cycles) before the
 # freeze: frozen, they would never be freed. Frozen objects are still freed when their count of
 # references drops to zero; only a cycle among them stays until the kernel stops.
-_KERNEL_SETUP = """\
+_RESET_AND_FREEZE = """\
+get_ipython().reset(new_session=True)
+__import__("gc").collect()  # the reset collects before it clears the namespace
+__import__("gc").freeze()
+"""
+_KERNEL_SETUP = (
+    """\
 import os, sys, warnings
 import matplotlib, matplotlib.pyplot
 from hengelo_analysis.processed import reader
@@ -45,15 +51,15 @@ sys._hengelo_fresh = (
     list(warnings.filters),
     {k: v for k, v in matplotlib.rcParams.items() if k != "backend"},
 )
-get_ipython().reset(new_session=True)
-__import__("gc").collect()  # the reset collects before it clears the namespace
-__import__("gc").freeze()
 """
+    + _RESET_AND_FREEZE
+)
 # Run silently between two notebooks in one kernel: back to that fresh state. The user namespace,
 # history and execution counter go (``reset(new_session=True)``: counts start at 1 again); so do
 # open figures, changed matplotlib settings, warning filters and "warn once" registries, and a
 # changed working directory. Imported modules stay: that is the time saved.
-_KERNEL_RESET = """\
+_KERNEL_RESET = (
+    """\
 import os, sys, warnings
 import matplotlib
 if "matplotlib.pyplot" in sys.modules:
@@ -62,10 +68,9 @@ os.chdir(sys._hengelo_fresh[0])
 warnings.filters[:] = sys._hengelo_fresh[1]
 warnings._filters_mutated()
 matplotlib.rcParams.update(sys._hengelo_fresh[2])
-get_ipython().reset(new_session=True)
-__import__("gc").collect()  # the reset collects before it clears the namespace
-__import__("gc").freeze()
 """
+    + _RESET_AND_FREEZE
+)
 
 
 def ensure_kernel() -> str:
