@@ -8,6 +8,10 @@ Chromium is Debian's ``/usr/bin/chromium`` (``HENGELO_CHROMIUM`` overrides, as i
 tests). Without it no PDF is made and the index says so. Chromium stamps the print time into the
 PDF; those dates are replaced by the build stamp (``SOURCE_DATE_EPOCH``) at the same length, so a
 rebuild of the same inputs gives the same bytes (the xref offsets stay valid).
+
+Within :func:`kept_browsers` (a run publishing many editions) each thread prints with one
+browser kept open (``browser``) instead of starting Chromium for every PDF; when that browser
+fails the print falls back to the command line.
 """
 
 from __future__ import annotations
@@ -20,8 +24,12 @@ import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+
+from hengelo_analysis.pipeline.browser import Browser, BrowserError
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +37,9 @@ PDF_BUDGET_BYTES = 8_000_000  # the whole edition in one file; the pages' budget
 CHROMIUM_TIMEOUT_S = 300
 STOP_POLL_S = 0.2  # how often a print checks `stopping`
 INTERRUPT_GRACE_S = 0.5  # how long a failed print waits to see whether it was an interrupt
+# A kept browser that has not opened its first tab by then is taken not to speak the pipe
+# protocol (an old or wrapped Chromium): that Chromium prints with the command line from then on.
+BROWSER_START_TIMEOUT_S = 30
 # Set by ``stages.publish_stages`` when the publish is interrupted (Ctrl-C), not on an ordinary
 # failure: a print under way is killed and raises KeyboardInterrupt, so no edition is swapped in
 # without its PDF.
@@ -125,6 +136,73 @@ def fix_metadata(data: bytes, stamp: datetime) -> bytes:
     return CREATOR_RE.sub(_creator, data)
 
 
+_lock = threading.Lock()
+_keeping = 0  # how many kept_browsers() scopes are open
+_browsers: dict[tuple[int, str], Browser] = {}  # (thread, chromium): the thread's kept browser
+_no_pipe: set[str] = set()  # Chromiums whose kept browser never started, in this process
+
+
+@contextmanager
+def kept_browsers() -> Iterator[None]:
+    """Within: every thread prints with one browser of its own, closed when the scope ends."""
+    global _keeping
+    with _lock:
+        _keeping += 1
+    kill = False
+    try:
+        yield
+    except BaseException:
+        kill = True  # Ctrl-C or a failure: the edition is dropped, no need for a polite close
+        raise
+    finally:
+        with _lock:
+            _keeping -= 1
+            closing = list(_browsers.values()) if _keeping == 0 else []
+            if _keeping == 0:
+                _browsers.clear()
+        for browser in closing:
+            browser.close(kill=kill)
+
+
+def _print_kept(chromium: Path, source: Path) -> bytes | None:
+    """The PDF of ``source`` from this thread's kept browser, or None: print another way."""
+    key = (threading.get_ident(), str(chromium))
+    with _lock:
+        if _keeping == 0 or key[1] in _no_pipe:
+            return None
+        browser = _browsers.get(key)
+    if browser is not None and browser.process.poll() is not None:
+        _drop(key, kill=True)  # died since its last print (killed, out of memory): start anew
+        browser = None
+    started = browser is not None
+    try:
+        if browser is None:
+            browser = Browser(chromium, CHROMIUM_ARGS, stopping)
+            with _lock:
+                _browsers[key] = browser
+            browser.wait_until_ready(BROWSER_START_TIMEOUT_S)
+            started = True
+        return browser.print_to_pdf(source, CHROMIUM_TIMEOUT_S)
+    except KeyboardInterrupt:
+        _drop(key, kill=True)
+        raise
+    except (BrowserError, OSError, ValueError, KeyError) as exc:
+        # ValueError, KeyError: a reply that is not the protocol's JSON
+        log.info("kept Chromium failed (%s); printing %s with the command line", exc, source.name)
+        _drop(key, kill=True)
+        if not started:
+            with _lock:
+                _no_pipe.add(key[1])
+        return None
+
+
+def _drop(key: tuple[int, str], *, kill: bool) -> None:
+    with _lock:
+        browser = _browsers.pop(key, None)
+    if browser is not None:
+        browser.close(kill=kill)
+
+
 def print_pdf(chromium: Path, html: str, target: Path, stamp: datetime) -> None:
     """Print ``html`` to ``target`` with ``chromium``; raise ``RuntimeError`` if it fails.
 
@@ -136,18 +214,26 @@ def print_pdf(chromium: Path, html: str, target: Path, stamp: datetime) -> None:
     with tempfile.TemporaryDirectory(prefix="hengelo-pdf-", ignore_cleanup_errors=True) as tmp:
         source = Path(tmp, "editie.html")
         source.write_text(html, encoding="utf-8")
-        out = Path(tmp, "editie.pdf")
-        command = [
-            str(chromium),
-            *CHROMIUM_ARGS,
-            f"--user-data-dir={Path(tmp, 'profiel')}",
-            f"--print-to-pdf={out}",
-            source.as_uri(),
-        ]
-        returncode, stderr = _run_chromium(command)
-        if returncode != 0 or not out.exists() or out.stat().st_size == 0:
-            raise RuntimeError(f"chromium exited {returncode}: {stderr[-500:]}")
-        target.write_bytes(fix_metadata(out.read_bytes(), stamp))
+        data = _print_kept(chromium, source)
+        if data is None:
+            data = _print_command_line(chromium, source, Path(tmp))
+        target.write_bytes(fix_metadata(data, stamp))
+
+
+def _print_command_line(chromium: Path, source: Path, tmp: Path) -> bytes:
+    """The PDF of ``source`` from a Chromium started for it alone (``--print-to-pdf``)."""
+    out = Path(tmp, "editie.pdf")
+    command = [
+        str(chromium),
+        *CHROMIUM_ARGS,
+        f"--user-data-dir={Path(tmp, 'profiel')}",
+        f"--print-to-pdf={out}",
+        source.as_uri(),
+    ]
+    returncode, stderr = _run_chromium(command)
+    if returncode != 0 or not out.exists() or out.stat().st_size == 0:
+        raise RuntimeError(f"chromium exited {returncode}: {stderr[-500:]}")
+    return out.read_bytes()
 
 
 def _run_chromium(command: list[str]) -> tuple[int, str]:
