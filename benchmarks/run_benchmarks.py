@@ -82,8 +82,12 @@ def measure(cmd: list[str], env: dict | None = None, check: bool = True) -> dict
     """Run ``cmd``; return wall and CPU seconds, peak tree RSS in bytes, and its stderr.
 
     CPU counts the process and every descendant it waited for (kernels are shut down and reaped
-    by the CLI), so it is the work done, whatever the load of the machine.
+    by the CLI), so it is the work done, whatever the load of the machine. It misses Chromium's
+    zygote children (renderers, which Chromium reaps itself: about half of a print's CPU), so
+    ``machine_cpu`` is also given: every core's busy time while the command ran (``/proc/stat``),
+    which counts them but also whatever else the machine did meanwhile (None off Linux).
     """
+    machine_before = _machine_busy()
     cpu_before = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(
@@ -104,11 +108,30 @@ def measure(cmd: list[str], env: dict | None = None, check: bool = True) -> dict
     out, err = proc.communicate()
     seconds = time.perf_counter() - start
     cpu = _children_cpu() - cpu_before
+    machine_after = _machine_busy()
+    machine = None if machine_before is None else machine_after - machine_before
     done.set()
     sampler.join()
     if check and proc.returncode != 0:
         raise SystemExit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err[-3000:]}")
-    return {"seconds": seconds, "cpu": cpu, "peak_bytes": peak, "stderr": err, "stdout": out}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "machine_cpu": machine,
+        "peak_bytes": peak,
+        "stderr": err,
+        "stdout": out,
+    }
+
+
+def _machine_busy() -> float | None:
+    """Busy CPU seconds of every core since boot (all but idle and iowait), or None."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def cli(*args: str) -> list[str]:
@@ -278,6 +301,7 @@ def _fig(m: dict) -> dict:
     return {
         "seconds": round(m["seconds"], 3),
         "cpu_seconds": round(m["cpu"], 3),
+        "machine_cpu_seconds": None if m["machine_cpu"] is None else round(m["machine_cpu"], 3),
         "peak_mb": round(m["peak_bytes"] / 1e6, 1),
     }
 
@@ -323,7 +347,9 @@ def twente_figures(work: Path, notebooks: Path | None) -> dict:
     if "error" in out["one"] or "error" in out["twente"]:
         return out
     n = out["twente"]["editions"]
-    for unit in ("seconds", "cpu_seconds"):
+    for unit in ("seconds", "cpu_seconds", "machine_cpu_seconds"):
+        if out["twente"][unit] is None:
+            continue
         extra = (out["twente"][unit] - out["one"][unit]) / max(n - 1, 1)
         out[f"per_extra_gemeente_{unit}"] = round(extra, 3)
     return out

@@ -82,6 +82,18 @@ def rows_of(results: dict) -> list[tuple[str, str, str, str]]:
                 )
                 for label, unit in (("wall", "seconds"), ("CPU", "cpu_seconds"))
             ),
+            *(
+                [
+                    (
+                        "cost of each extra gemeente, machine CPU (Chromium's renderers too)",
+                        f"{tw['per_extra_gemeente_machine_cpu_seconds']:.2f} s",
+                        "(no goal)",
+                        "",
+                    )
+                ]
+                if "per_extra_gemeente_machine_cpu_seconds" in tw
+                else []
+            ),
             ("peak memory, Twente run", f"{tw['twente']['peak_mb']:.0f} MB", "(no goal)", ""),
         ]
     return rows

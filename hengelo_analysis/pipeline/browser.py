@@ -7,8 +7,11 @@ descriptors 3 and 4, JSON messages ended by a NUL byte; no port, so nothing else
 can reach it). The PDF is the same as the command line's: the same flags, and ``printToPDF`` with
 the settings ``--print-to-pdf`` uses.
 
-Every wait has a deadline and checks a ``stopping`` event (Ctrl-C), and a browser that dies or
-answers with an error raises :class:`BrowserError`; ``pdf`` then falls back to the command line.
+Every wait for an answer has a deadline and checks a ``stopping`` event (Ctrl-C); a browser
+that dies, whose tab crashes, or that answers with an error or with anything but the protocol's
+messages raises :class:`BrowserError` (:class:`BrowserTimeout` when it did not answer in time).
+Closing is bounded too: at most ``CLOSE_WAIT_S`` for a polite close, then ``EOF_WAIT_S`` after
+the pipe is closed, then SIGKILL.
 """
 
 from __future__ import annotations
@@ -31,10 +34,20 @@ PIPE_ARGS = ("--remote-debugging-pipe", "--no-startup-window")
 PRINT_PARAMS = {"printBackground": True, "preferCSSPageSize": True, "displayHeaderFooter": False}
 POLL_S = 0.2  # how often a wait checks `stopping` and whether the browser still lives
 CLOSE_WAIT_S = 5
+# Chromium exits cleanly about 0.2 s after its pipe closes; killed, it leaves its
+# $TMPDIR/org.chromium.Chromium.* folder behind.
+EOF_WAIT_S = 1
+# Events that end a print at once instead of at its deadline: the tab's renderer crashed (out of
+# memory, say) or the tab went away.
+TAB_GONE = ("Inspector.targetCrashed", "Target.targetCrashed", "Target.detachedFromTarget")
 
 
 class BrowserError(RuntimeError):
-    """The kept browser died, did not answer in time, or answered with an error."""
+    """The kept browser died, its tab crashed, or it answered with an error or no message."""
+
+
+class BrowserTimeout(BrowserError):
+    """The kept browser did not answer in time."""
 
 
 class Browser:
@@ -84,6 +97,7 @@ class Browser:
         self._buffer = b""
         self._events: list[dict] = []
         self._next_id = 0
+        self._session: str | None = None  # the session of the print under way
 
     # --- the protocol -----------------------------------------------------------------------
 
@@ -106,9 +120,11 @@ class Browser:
             if reply.get("id") == message["id"]:
                 if "error" in reply:
                     raise BrowserError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            if "method" in reply:
-                self._events.append(reply)
+                result = reply.get("result", {})
+                if not isinstance(result, dict):
+                    raise BrowserError(f"{method}: an answer that is no object: {result!r:.80}")
+                return result
+            self._keep_event(reply)
 
     def wait_for_event(self, method: str, *, session: str, deadline: float) -> dict:
         while True:
@@ -116,9 +132,18 @@ class Browser:
                 if event["method"] == method and event.get("sessionId") == session:
                     self._events.remove(event)
                     return event
-            reply = self._receive(deadline)
-            if "method" in reply:
-                self._events.append(reply)
+            self._keep_event(self._receive(deadline))
+
+    def _keep_event(self, message: dict) -> None:
+        """Keep an event for ``wait_for_event``; raise if it says the print's tab is gone."""
+        method = message.get("method")
+        if not isinstance(method, str):
+            return  # the answer to a command given up on (a close after a failure)
+        params = message.get("params") if isinstance(message.get("params"), dict) else {}
+        if method in TAB_GONE and self._session is not None:
+            if self._session in (message.get("sessionId"), params.get("sessionId")):
+                raise BrowserError(f"the tab printing the page is gone ({method})")
+        self._events.append(message)
 
     def _send(self, message: dict) -> None:
         data = json.dumps(message).encode() + b"\0"
@@ -134,7 +159,7 @@ class Browser:
             if self.stopping.is_set():
                 raise KeyboardInterrupt("publish interrupted")
             if time.monotonic() > deadline:
-                raise BrowserError("chromium did not answer in time")
+                raise BrowserTimeout("chromium did not answer in time")
             ready, _, _ = select.select([self._read_fd], [], [], POLL_S)
             if not ready:
                 if self.process.poll() is not None:
@@ -176,25 +201,33 @@ class Browser:
         attached = self.call(
             "Target.attachToTarget", {"targetId": target_id, "flatten": True}, deadline=deadline
         )
-        session = attached["sessionId"]
-        self.call("Page.enable", session=session, deadline=deadline)
-        navigated = self.call(
-            "Page.navigate", {"url": page.as_uri()}, session=session, deadline=deadline
-        )
-        if navigated.get("errorText"):
-            raise BrowserError(f"{page.name}: {navigated['errorText']}")
-        self.wait_for_event("Page.loadEventFired", session=session, deadline=deadline)
-        printed = self.call("Page.printToPDF", PRINT_PARAMS, session=session, deadline=deadline)
+        session = self._session = attached["sessionId"]
+        try:
+            self.call("Page.enable", session=session, deadline=deadline)
+            navigated = self.call(
+                "Page.navigate", {"url": page.as_uri()}, session=session, deadline=deadline
+            )
+            if navigated.get("errorText"):
+                raise BrowserError(f"{page.name}: {navigated['errorText']}")
+            self.wait_for_event("Page.loadEventFired", session=session, deadline=deadline)
+            printed = self.call("Page.printToPDF", PRINT_PARAMS, session=session, deadline=deadline)
+        finally:
+            self._session = None
         data = printed.get("data")
         pdf = base64.b64decode(data, validate=True) if isinstance(data, str) else b""
         if not pdf.startswith(b"%PDF-"):
             raise BrowserError(f"{page.name}: chromium's answer to printToPDF is no PDF")
-        # Only after a good print: after a failed one the caller kills the whole browser.
+        # Only after a good print: after a failed one the caller closes the whole browser.
         self.call("Target.closeTarget", {"targetId": target_id}, deadline=deadline)
         return pdf
 
     def close(self, *, kill: bool = False) -> None:
-        """Stop the browser (politely unless ``kill``, then by force) and remove its profile."""
+        """Stop the browser and remove its profile, in bounded time.
+
+        Politely (``Browser.close``) unless ``kill``; then by closing the pipe, on which Chromium
+        exits cleanly; SIGKILL only for a browser still there after that, whatever happened
+        meanwhile (a Ctrl-C during the wait included).
+        """
         try:
             if self.process.poll() is None and not kill:
                 try:
@@ -202,13 +235,24 @@ class Browser:
                     self.process.wait(timeout=CLOSE_WAIT_S)
                 except (BrowserError, subprocess.TimeoutExpired):
                     pass
+            self._close_pipe()
+            if self.process.poll() is None:
+                try:
+                    self.process.wait(timeout=EOF_WAIT_S)
+                except subprocess.TimeoutExpired:
+                    pass
+        finally:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
-        finally:
-            for fd in (self._write_fd, self._read_fd):
+            self._close_pipe()
+            self._tmp.cleanup()
+
+    def _close_pipe(self) -> None:
+        for fd in (self._write_fd, self._read_fd):
+            if fd >= 0:
                 try:
                     os.close(fd)
                 except OSError:
                     pass
-            self._tmp.cleanup()
+        self._write_fd = self._read_fd = -1

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
-from hengelo_analysis.pipeline.browser import Browser, BrowserError
+from hengelo_analysis.pipeline.browser import Browser, BrowserTimeout
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,12 @@ PDF_BUDGET_BYTES = 8_000_000  # the whole edition in one file; the pages' budget
 CHROMIUM_TIMEOUT_S = 300
 STOP_POLL_S = 0.2  # how often a print checks `stopping`
 INTERRUPT_GRACE_S = 0.5  # how long a failed print waits to see whether it was an interrupt
-# A kept browser that has not opened its first tab by then is taken not to speak the pipe
+# A kept browser that has not answered its first command by then is taken not to speak the pipe
 # protocol (an old or wrapped Chromium): that Chromium prints with the command line from then on.
 BROWSER_START_TIMEOUT_S = 30
+# Kept browsers that started but then failed this often in one process: that Chromium prints
+# with the command line from then on (each failure costs a browser start and a fallback print).
+KEPT_FAILURES_ALLOWED = 2
 # Set by ``stages.publish_stages`` when the publish is interrupted (Ctrl-C), not on an ordinary
 # failure: a print under way is killed and raises KeyboardInterrupt, so no edition is swapped in
 # without its PDF.
@@ -139,7 +142,8 @@ def fix_metadata(data: bytes, stamp: datetime) -> bytes:
 _lock = threading.Lock()
 _keeping = 0  # how many kept_browsers() scopes are open
 _browsers: dict[tuple[int, str], Browser] = {}  # (thread, chromium): the thread's kept browser
-_no_pipe: set[str] = set()  # Chromiums whose kept browser never started, in this process
+_no_pipe: set[str] = set()  # Chromiums written off for kept browsers, in this process
+_failures: dict[str, int] = {}  # kept browsers of each Chromium that started, then failed
 
 
 @contextmanager
@@ -151,8 +155,10 @@ def kept_browsers() -> Iterator[None]:
     kill = False
     try:
         yield
-    except BaseException:
-        kill = True  # Ctrl-C or a failure: the edition is dropped, no need for a polite close
+    except BaseException as exc:
+        # Ctrl-C: no polite close (the browsers got the signal too). After an ordinary failure
+        # they close as usual.
+        kill = not isinstance(exc, Exception)
         raise
     finally:
         with _lock:
@@ -160,19 +166,31 @@ def kept_browsers() -> Iterator[None]:
             closing = list(_browsers.values()) if _keeping == 0 else []
             if _keeping == 0:
                 _browsers.clear()
-        for browser in closing:
-            browser.close(kill=kill)
+        _close_all(closing, kill=kill)
+
+
+def _close_all(browsers: list[Browser], *, kill: bool) -> None:
+    """Close every browser, even when closing one raises (a Ctrl-C during its close)."""
+    if browsers:
+        try:
+            browsers[0].close(kill=kill)
+        finally:
+            _close_all(browsers[1:], kill=kill)
 
 
 def _print_kept(chromium: Path, source: Path) -> bytes | None:
-    """The PDF of ``source`` from this thread's kept browser, or None: print another way."""
+    """The PDF of ``source`` from this thread's kept browser, or None: print another way.
+
+    Raises ``RuntimeError`` when the kept browser took the whole time limit (the command line
+    would take as long again) and ``KeyboardInterrupt`` when the publish is being interrupted.
+    """
     key = (threading.get_ident(), str(chromium))
     with _lock:
         if _keeping == 0 or key[1] in _no_pipe:
             return None
         browser = _browsers.get(key)
     if browser is not None and browser.process.poll() is not None:
-        _drop(key, kill=True)  # died since its last print (killed, out of memory): start anew
+        _drop(key)  # died since its last print (killed, out of memory): start anew
         browser = None
     started = browser is not None
     try:
@@ -184,23 +202,31 @@ def _print_kept(chromium: Path, source: Path) -> bytes | None:
             started = True
         return browser.print_to_pdf(source, CHROMIUM_TIMEOUT_S)
     except KeyboardInterrupt:
-        _drop(key, kill=True)
+        _drop(key)
         raise
-    except (BrowserError, OSError, ValueError, KeyError) as exc:
-        # ValueError, KeyError: a reply that is not the protocol's JSON
-        log.info("kept Chromium failed (%s); printing %s with the command line", exc, source.name)
-        _drop(key, kill=True)
-        if not started:
-            with _lock:
+    except Exception as exc:
+        # Any failure of the kept path (its own bugs included) falls back, unless it was the
+        # browser dying of a Ctrl-C that the main thread has not passed on yet.
+        _drop(key)
+        if stopping.wait(INTERRUPT_GRACE_S):
+            raise KeyboardInterrupt("publish interrupted") from exc
+        with _lock:
+            if started:
+                _failures[key[1]] = _failures.get(key[1], 0) + 1
+            if not started or _failures[key[1]] >= KEPT_FAILURES_ALLOWED:
                 _no_pipe.add(key[1])
+        if started and isinstance(exc, BrowserTimeout):
+            raise RuntimeError(f"chromium did not print {source.name} in time") from exc
+        log.info("kept Chromium failed (%s); printing %s with the command line", exc, source.name)
         return None
 
 
-def _drop(key: tuple[int, str], *, kill: bool) -> None:
+def _drop(key: tuple[int, str]) -> None:
+    """Forget and close the thread's kept browser (after a failure: no polite close)."""
     with _lock:
         browser = _browsers.pop(key, None)
     if browser is not None:
-        browser.close(kill=kill)
+        browser.close(kill=True)
 
 
 def print_pdf(chromium: Path, html: str, target: Path, stamp: datetime) -> None:
