@@ -199,7 +199,10 @@ def test_a_kept_browser_that_hangs_mid_print_gives_no_pdf_instead_of_twice_the_l
 
 
 def test_a_chromium_whose_kept_browsers_keep_failing_is_written_off(tmp_path, fresh):
-    chromium = _fake_chromium(tmp_path, f"printf '{READY}\\0' >&4; exit 0")  # ready, then gone
+    # ready, then gone; it answers only once asked, or the question could meet a closed pipe
+    chromium = _fake_chromium(
+        tmp_path, f"head -c 1 <&3 >/dev/null; printf '{READY}\\0' >&4; exit 0"
+    )
     with pdf.kept_browsers():
         for name in ("a.pdf", "b.pdf", "c.pdf"):
             pdf.print_pdf(chromium, HTML, tmp_path / name, STAMP)
