@@ -28,6 +28,8 @@ def fresh(monkeypatch):
     monkeypatch.setattr(pdf, "_no_pipe", set())
     monkeypatch.setattr(pdf, "_failures", {})
     monkeypatch.setattr(pdf, "INTERRUPT_GRACE_S", 0.01)
+    # The fakes ignore end-of-file (a real Chromium exits on it in about 0.2 s): kill them soon.
+    monkeypatch.setattr(browser, "EOF_WAIT_S", 0.1)
     monkeypatch.setattr(pdf, "stopping", pdf.threading.Event())
 
 
