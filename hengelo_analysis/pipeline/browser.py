@@ -87,8 +87,7 @@ class Browser:
                     env={**os.environ, "TZ": "UTC"},
                 )
         except BaseException:
-            for fd in (self._write_fd, self._read_fd):
-                os.close(fd)
+            self._close_pipe()
             self._tmp.cleanup()
             raise
         finally:

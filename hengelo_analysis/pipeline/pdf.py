@@ -25,7 +25,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -166,16 +166,10 @@ def kept_browsers() -> Iterator[None]:
             closing = list(_browsers.values()) if _keeping == 0 else []
             if _keeping == 0:
                 _browsers.clear()
-        _close_all(closing, kill=kill)
-
-
-def _close_all(browsers: list[Browser], *, kill: bool) -> None:
-    """Close every browser, even when closing one raises (a Ctrl-C during its close)."""
-    if browsers:
-        try:
-            browsers[0].close(kill=kill)
-        finally:
-            _close_all(browsers[1:], kill=kill)
+        # An ExitStack closes every browser even when closing one raises (a Ctrl-C during it).
+        with ExitStack() as stack:
+            for browser in closing:
+                stack.callback(browser.close, kill=kill)
 
 
 def _print_kept(chromium: Path, source: Path) -> bytes | None:
