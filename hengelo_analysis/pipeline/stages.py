@@ -170,14 +170,6 @@ def publish_stages(layout: Layout, targets: list[tuple[str, int]]) -> None:
     on one thread. After a failure no edition that had not started is begun, those running
     finish, and the first failure is raised (as with one thread, which stops at it).
     """
-    from hengelo_analysis.pipeline import pdf
-
-    # One browser per publish thread prints every PDF of the run (see pdf.kept_browsers).
-    with pdf.kept_browsers():
-        _publish_all(layout, targets)
-
-
-def _publish_all(layout: Layout, targets: list[tuple[str, int]]) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from hengelo_analysis.pipeline import pdf
